@@ -1,0 +1,53 @@
+// Lint rules that hold the architecture of DESIGN §1 by construction; each message says why.
+import tseslint from 'typescript-eslint';
+
+const BROWSER_GLOBALS = ['chrome', 'browser', 'window', 'document', 'navigator', 'localStorage', 'XMLHttpRequest'];
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'dist-test/**', 'node_modules/**', 'test-results/**', 'bench/out/**'] },
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: 'webextension-polyfill',
+              message: 'Import `browser` from src/platform/browser.ts: the polyfill is used in src/platform only, so browser quirks stay in one place (DESIGN §1).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/platform/**'],
+    rules: { 'no-restricted-imports': 'off' },
+  },
+  {
+    files: ['src/core/**'],
+    ignores: ['src/core/**/*.test.ts'],
+    rules: {
+      'no-restricted-globals': [
+        'error',
+        ...BROWSER_GLOBALS.map((name) => ({
+          name,
+          message: `src/core is the pure engine: it must run under plain Node (the CLI) and in every browser, so \`${name}\` is not available here. Convert browser data in src/platform (DESIGN §1).`,
+        })),
+      ],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['webextension-polyfill', 'preact', 'preact/*', 'node:*', '../platform/*', '../background/*', '../devtools/*', '../popup/*', '../shared/*', '../cli/*'],
+              message: 'src/core imports nothing outside src/core: no browser API, no DOM, no Preact, no Node built-in (DESIGN §1).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+);

@@ -1,0 +1,43 @@
+/**
+ * Registers the webRequest listeners for the whole request lifecycle and converts every event
+ * at this boundary. Must be called synchronously at the top level of the background script:
+ * an MV3 worker woken by an event only delivers it to listeners registered in its first turn
+ * (browser-facts §F).
+ */
+import type { RequestEvent } from '../core/events.ts';
+import { browser } from './browser.ts';
+import { extraInfoSpecFor, fromChromium, fromFirefox, supportsExtraHeaders, type ListenerKind, type RawDetails } from './webrequest.ts';
+
+export interface ListenOptions {
+  /** URL patterns to observe. */
+  urls?: string[];
+  /** Events for URLs starting with one of these prefixes are ignored (e.g. a test log sink). */
+  ignorePrefixes?: string[];
+}
+
+type AnyEvent = { addListener(cb: (d: RawDetails) => void, filter: { urls: string[] }, spec?: string[]): void };
+
+export function listenToRequests(onEvent: (e: RequestEvent) => void, opts: ListenOptions = {}): { extraHeaders: boolean } {
+  const wr = browser.webRequest as unknown as Record<string, AnyEvent> & { OnBeforeSendHeadersOptions?: Record<string, string> };
+  const extra = supportsExtraHeaders(wr);
+  const convert = extra ? fromChromium : fromFirefox;
+  const filter = { urls: opts.urls ?? ['<all_urls>'] };
+  const ignore = opts.ignorePrefixes ?? [];
+  const events: [ListenerKind, string][] = [
+    ['before-request', 'onBeforeRequest'],
+    ['send-headers', 'onSendHeaders'],
+    ['headers-received', 'onHeadersReceived'],
+    ['redirect', 'onBeforeRedirect'],
+    ['completed', 'onCompleted'],
+    ['error', 'onErrorOccurred'],
+  ];
+  for (const [kind, name] of events) {
+    const handler = (d: RawDetails): undefined => {
+      if (ignore.length > 0 && ignore.some((p) => d.url.startsWith(p))) return undefined;
+      onEvent(convert(kind, d));
+      return undefined;
+    };
+    wr[name]!.addListener(handler, filter, extraInfoSpecFor(kind, extra));
+  }
+  return { extraHeaders: extra };
+}

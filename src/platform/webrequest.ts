@@ -1,0 +1,107 @@
+/**
+ * webRequest at the boundary: listener options per browser and conversion of raw event details
+ * into the browser-neutral `RequestEvent` of src/core. Nothing else reads raw details.
+ *
+ * Chromium shows preflights, `Origin`, `Cookie` and the headers of CORS-blocked responses only
+ * to listeners registered with 'extraHeaders' (browser-facts §C; developer.chrome.com
+ * webRequest "extraHeaders"). Firefox has no such option and throws on it (browser-facts §E), so
+ * it is feature-detected through `webRequest.OnBeforeSendHeadersOptions.EXTRA_HEADERS`.
+ */
+import type { RequestEvent } from '../core/events.ts';
+import type { HeaderEntry } from '../core/model.ts';
+
+/** Raw details as both browsers deliver them (the union of the fields we read). */
+export interface RawDetails {
+  requestId: string;
+  url: string;
+  method: string;
+  type?: string;
+  tabId?: number;
+  timeStamp: number;
+  /** Chromium: serialized origin of the initiator. */
+  initiator?: string;
+  /** Firefox: URL of the resource that triggered the request. */
+  originUrl?: string;
+  documentUrl?: string;
+  requestHeaders?: { name: string; value?: string; binaryValue?: ArrayLike<number> }[];
+  responseHeaders?: { name: string; value?: string; binaryValue?: ArrayLike<number> }[];
+  statusCode?: number;
+  statusLine?: string;
+  redirectUrl?: string;
+  fromCache?: boolean;
+  error?: string;
+}
+
+type WebRequestNs = { OnBeforeSendHeadersOptions?: Record<string, string> } | undefined;
+
+/** True when this browser knows 'extraHeaders' (Chromium ≥ 72). */
+export function supportsExtraHeaders(webRequest: WebRequestNs): boolean {
+  return webRequest?.OnBeforeSendHeadersOptions?.EXTRA_HEADERS === 'extraHeaders';
+}
+
+export type ListenerKind = 'before-request' | 'send-headers' | 'headers-received' | 'redirect' | 'completed' | 'error';
+
+/** extraInfoSpec for each listener: request or response headers, plus 'extraHeaders' where it exists. */
+export function extraInfoSpecFor(kind: ListenerKind, extra: boolean): string[] | undefined {
+  const spec: string[] = [];
+  if (kind === 'send-headers') spec.push('requestHeaders');
+  if (kind === 'headers-received' || kind === 'redirect' || kind === 'completed') spec.push('responseHeaders');
+  // onErrorOccurred takes no extraInfoSpec in either browser; onBeforeRequest takes
+  // 'extraHeaders' in Chromium ≥ 79 so that preflights reach it too.
+  if (extra && kind !== 'error') spec.push('extraHeaders');
+  return spec.length > 0 ? spec : undefined;
+}
+
+const decoder = new TextDecoder('utf-8', { fatal: false });
+
+function headers(raw: RawDetails['requestHeaders']): HeaderEntry[] {
+  if (!raw) return [];
+  return raw.map((h) => ({
+    name: h.name,
+    value: h.value ?? (h.binaryValue ? decoder.decode(Uint8Array.from(h.binaryValue)) : ''),
+  }));
+}
+
+function originOf(url: string | undefined): string | null {
+  if (!url) return null;
+  try {
+    const o = new URL(url).origin;
+    return o === 'null' ? 'null' : o;
+  } catch {
+    return null;
+  }
+}
+
+function tabOf(tabId: number | undefined): number | null {
+  return tabId === undefined || tabId < 0 ? null : tabId;
+}
+
+/** Chromium: `initiator` is already a serialized origin ("null" for opaque origins). */
+export function fromChromium(kind: ListenerKind, d: RawDetails): RequestEvent {
+  return convert(kind, d, d.initiator ?? null);
+}
+
+/** Firefox: no `initiator`; the triggering document's origin comes from `originUrl`/`documentUrl`. */
+export function fromFirefox(kind: ListenerKind, d: RawDetails): RequestEvent {
+  return convert(kind, d, originOf(d.originUrl ?? d.documentUrl));
+}
+
+function convert(kind: ListenerKind, d: RawDetails, initiator: string | null): RequestEvent {
+  const base = { requestId: String(d.requestId), timeStamp: d.timeStamp, url: d.url };
+  const statusCode = d.statusCode ?? 0;
+  const statusLine = d.statusLine ?? '';
+  switch (kind) {
+    case 'before-request':
+      return { ...base, event: kind, method: d.method, tabId: tabOf(d.tabId), resourceType: d.type ?? 'other', initiator };
+    case 'send-headers':
+      return { ...base, event: kind, method: d.method, requestHeaders: headers(d.requestHeaders) };
+    case 'headers-received':
+      return { ...base, event: kind, statusCode, statusLine, responseHeaders: headers(d.responseHeaders) };
+    case 'redirect':
+      return { ...base, event: kind, statusCode, statusLine, responseHeaders: headers(d.responseHeaders), redirectUrl: d.redirectUrl ?? '' };
+    case 'completed':
+      return { ...base, event: kind, statusCode, statusLine, responseHeaders: headers(d.responseHeaders), fromCache: d.fromCache === true };
+    case 'error':
+      return { ...base, event: kind, error: d.error ?? 'unknown error' };
+  }
+}
