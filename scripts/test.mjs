@@ -1,0 +1,57 @@
+#!/usr/bin/env node
+/**
+ * `npm test`: every check, in the order that fails fastest — typecheck, lint, unit tests (engine,
+ * HAR, CLI, UI components, background with typed fakes), then the real-browser suite (the built
+ * extension in Debian Chromium and Firefox ESR, installed on demand: scripts/browsers.mjs).
+ * A missing browser is a failure with the install command, never a skip.
+ *
+ *   npm test                 everything
+ *   npm test -- --no-browser typecheck, lint and unit tests only (quick local loop)
+ */
+import { spawnSync } from 'node:child_process';
+import { ensureBrowsers } from './browsers.mjs';
+
+const args = process.argv.slice(2);
+const noBrowser = args.includes('--no-browser');
+const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
+
+/** @type {[string, () => number][]} */
+const steps = [
+  ['typecheck', () => sh(npx, ['tsc', '-p', 'tsconfig.json', '--noEmit']) || sh(npx, ['tsc', '-p', 'src/core/tsconfig.json', '--noEmit'])],
+  ['lint', () => sh(npx, ['eslint', '.', '--max-warnings', '0'])],
+  ['unit tests', () => sh(npx, ['vitest', 'run', '--project', 'unit'])],
+];
+if (!noBrowser) {
+  steps.push([
+    'browsers',
+    () => {
+      try {
+        ensureBrowsers({ want: ['chromium', 'firefox'] });
+        return 0;
+      } catch (e) {
+        console.error(`cors-lens: ${e instanceof Error ? e.message : String(e)}`);
+        return 1;
+      }
+    },
+  ]);
+  steps.push(['real-browser tests (Chromium + Firefox)', () => sh(npx, ['vitest', 'run', '--project', 'browser'])]);
+}
+
+function sh(cmd, cmdArgs) {
+  const r = spawnSync(cmd, cmdArgs, { stdio: 'inherit', env: process.env });
+  return r.status ?? 1;
+}
+
+const t0 = performance.now();
+for (const [name, fn] of steps) {
+  const s = performance.now();
+  console.log(`\n▶ ${name}`);
+  const code = fn();
+  const secs = ((performance.now() - s) / 1000).toFixed(1);
+  if (code !== 0) {
+    console.error(`\n✖ ${name} failed (exit ${code}) after ${secs} s`);
+    process.exit(code);
+  }
+  console.log(`✔ ${name} (${secs} s)`);
+}
+console.log(`\nall checks passed in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
