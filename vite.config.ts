@@ -30,7 +30,14 @@ function manifestFor(browser: 'chrome' | 'firefox'): ManifestV3Export {
   return {
     ...base,
     background: { scripts: [script], type },
-    browser_specific_settings: { gecko: { id: GECKO_ID, strict_min_version: GECKO_MIN_VERSION } },
+    browser_specific_settings: {
+      gecko: {
+        id: GECKO_ID,
+        strict_min_version: GECKO_MIN_VERSION,
+        // CORS Lens collects and transmits nothing (Firefox's built-in data consent, required for new add-ons).
+        data_collection_permissions: { required: ['none'] },
+      },
+    },
   };
 }
 
