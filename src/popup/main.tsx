@@ -1,7 +1,18 @@
 import { render } from 'preact';
+import { Popup } from './Popup.tsx';
+import { activeTabId, createPopupTransport } from './transport.ts';
+import { downloadText } from './download.ts';
+import './popup.css';
 
-function Popup() {
-  return <main aria-label="CORS Lens summary">CORS Lens</main>;
+/** `?tabId=N` selects the tab (DESIGN §3.4); otherwise the active tab. */
+function queryTabId(): number | null {
+  const raw = new URLSearchParams(location.search).get('tabId');
+  return raw !== null && /^\d+$/.test(raw) ? Number(raw) : null;
 }
+const theme = new URLSearchParams(location.search).get('theme');
+if (theme === 'dark' || theme === 'light') document.documentElement.dataset.theme = theme;
 
-render(<Popup />, document.getElementById('app')!);
+void (async () => {
+  const tabId = queryTabId() ?? (await activeTabId().catch(() => null));
+  render(<Popup transport={createPopupTransport()} tabId={tabId} download={downloadText} />, document.getElementById('app')!);
+})();

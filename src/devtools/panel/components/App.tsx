@@ -1,0 +1,107 @@
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import type { PanelStore } from '../store.ts';
+import type { PanelEngine } from '../types.ts';
+import { applyFilter, indexById, targetOrigins } from '../lib/filters.ts';
+import { layoutTimeline } from '../lib/timeline.ts';
+import { useStoreState } from './hooks.ts';
+import { Toolbar } from './Toolbar.tsx';
+import { Timeline } from './Timeline.tsx';
+import { RequestList } from './RequestList.tsx';
+import { Detail } from './Detail.tsx';
+
+interface Props {
+  store: PanelStore;
+  engine: PanelEngine;
+  theme: 'light' | 'dark';
+}
+
+export function App({ store, engine, theme }: Props) {
+  const state = useStoreState(store);
+  const data = store.current();
+  const byId = useMemo(() => indexById(data.entries), [data.entries]);
+  const origins = useMemo(() => targetOrigins(data.entries), [data.entries]);
+  // The timeline shows everything that passes the filters; the zoom then narrows the list.
+  const filtered = useMemo(() => applyFilter(data.entries, state.filter, byId), [data.entries, state.filter, byId]);
+  const layout = useMemo(() => layoutTimeline(filtered, byId), [filtered, byId]);
+  const rows = useMemo(() => (state.zoom ? applyFilter(filtered, { ...state.filter, text: '' }, byId, state.zoom) : filtered), [filtered, state.zoom, state.filter, byId]);
+  const open = state.openId !== null ? byId.get(state.openId) : undefined;
+  const [dragging, setDragging] = useState(false);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent): void => {
+      if (e.key === 'Escape' && store.getState().openId !== null) store.open(null);
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [store]);
+
+  const onDrop = async (e: DragEvent): Promise<void> => {
+    e.preventDefault();
+    setDragging(false);
+    const file = e.dataTransfer?.files[0];
+    if (file) store.importHar(file.name, await file.text());
+  };
+
+  return (
+    <div
+      class={`app${dragging ? ' app-drop' : ''}`}
+      data-theme={theme}
+      onDragOver={(e) => {
+        if (e.dataTransfer?.types.includes('Files')) {
+          e.preventDefault();
+          setDragging(true);
+        }
+      }}
+      onDragLeave={(e) => {
+        if (e.currentTarget === e.target) setDragging(false);
+      }}
+      onDrop={onDrop}
+    >
+      <Toolbar store={store} state={state} counters={data.counters} origins={origins} />
+      <div class="banners">
+        {state.error && (
+          <div class="banner banner-error" role="alert">
+            <span>{state.error}</span>
+            <button type="button" class="icon-btn" aria-label="Dismiss error" onClick={() => store.dismissError()}>
+              ✕
+            </button>
+          </div>
+        )}
+        {state.view === 'imported' && state.imported && (
+          <div class="banner banner-info" role="status">
+            <span>
+              Showing imported file <b>{state.imported.name}</b> ({state.imported.entries.length} entries). The live capture continues in the background.
+            </span>
+            <button type="button" class="link-btn" onClick={() => store.showLive()}>
+              Back to live capture
+            </button>
+          </div>
+        )}
+        {state.view === 'live' && state.connection === 'reconnecting' && (
+          <div class="banner banner-info" role="status">
+            Reconnecting to the background…
+          </div>
+        )}
+        {state.view === 'live' && state.connection === 'no-tab' && (
+          <div class="banner banner-info" role="status">
+            No tab to inspect: open this panel from DevTools, or pass ?tabId=N.
+          </div>
+        )}
+      </div>
+      <Timeline layout={layout} zoom={state.zoom} onZoom={(r) => store.setZoom(r)} theme={theme} />
+      <div class={`main${open ? ' main-split' : ''}`}>
+        <RequestList
+          rows={rows}
+          range={state.zoom ?? layout.range}
+          cursorId={state.cursorId}
+          openId={state.openId}
+          compact={!!open}
+          onCursor={(id) => store.setCursor(id)}
+          onOpen={(id) => store.open(id)}
+        />
+        {open && <Detail entry={open} entries={data.entries} byId={byId} engine={engine} browser={store.browser} onClose={() => store.open(null)} />}
+      </div>
+      {dragging && <div class="drop-hint">Drop a HAR file to import it</div>}
+    </div>
+  );
+}

@@ -1,0 +1,147 @@
+/**
+ * The overview waterfall: one canvas for any number of exchanges (10,000 SVG elements would cost
+ * more than the list itself). Accessibility lives in the list; this is a visual overview whose
+ * only interaction, drag-to-zoom, also has a keyboard-reachable "Reset zoom" button.
+ */
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { TimeRange } from '../lib/filters.ts';
+import { dragToRange, timeToX, type TimelineLayout } from '../lib/timeline.ts';
+import { formatDuration } from '../lib/format.ts';
+
+interface Props {
+  layout: TimelineLayout;
+  zoom: TimeRange | null;
+  onZoom: (r: TimeRange | null) => void;
+  /** Bumped when the theme changes so colours are re-read. */
+  theme: string;
+}
+
+const HEIGHT = 64;
+const AXIS = 14;
+
+function cssVar(el: Element, name: string, fallback: string): string {
+  return getComputedStyle(el).getPropertyValue(name).trim() || fallback;
+}
+
+function paint(canvas: HTMLCanvasElement, layout: TimelineLayout, zoom: TimeRange | null): void {
+  const ctx = canvas.getContext('2d');
+  if (!ctx) return;
+  const dpr = window.devicePixelRatio || 1;
+  const width = canvas.clientWidth;
+  canvas.width = Math.max(1, Math.round(width * dpr));
+  canvas.height = Math.round(HEIGHT * dpr);
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  ctx.clearRect(0, 0, width, HEIGHT);
+  const fg = cssVar(canvas, '--muted', '#666');
+  const grid = cssVar(canvas, '--border', '#ccc');
+  const ok = cssVar(canvas, '--bar', '#1a73e8');
+  const pre = cssVar(canvas, '--bar-preflight', '#9334e6');
+  const fail = cssVar(canvas, '--fail', '#d93025');
+  const hit = cssVar(canvas, '--warn', '#e37400');
+  const { range } = layout;
+
+  // Time axis: ~6 ticks, labelled relative to the first request.
+  ctx.font = '10px system-ui, sans-serif';
+  ctx.fillStyle = fg;
+  ctx.strokeStyle = grid;
+  ctx.lineWidth = 1;
+  const span = range.to - range.from;
+  for (let i = 0; i <= 5; i++) {
+    const x = Math.round((i / 5) * (width - 1)) + 0.5;
+    ctx.beginPath();
+    ctx.moveTo(x, 0);
+    ctx.lineTo(x, HEIGHT);
+    ctx.stroke();
+    const label = formatDuration((span * i) / 5);
+    ctx.fillText(label, Math.min(x + 3, width - ctx.measureText(label).width - 2), 10);
+  }
+  if (!layout.bars.length) return;
+
+  const laneH = Math.max(1, Math.min(6, (HEIGHT - AXIS - 2) / Math.max(1, layout.lanes)));
+  const y = (lane: number): number => AXIS + lane * laneH;
+  const xOf = new Map<string, [number, number]>();
+  for (const b of layout.bars) {
+    const x0 = timeToX(b.start, range, width);
+    const x1 = Math.max(x0 + 2, timeToX(b.end, range, width));
+    xOf.set(b.id, [x0, x1]);
+    ctx.fillStyle = b.failed ? fail : b.preflight ? pre : ok;
+    ctx.fillRect(x0, y(b.lane), x1 - x0, Math.max(1, laneH - 1));
+    if (b.cacheHit) {
+      ctx.fillStyle = hit;
+      ctx.fillRect(x0 - 3, y(b.lane), 2, Math.max(1, laneH - 1));
+    }
+  }
+  // Connectors: a preflight joined to the request it guards.
+  ctx.strokeStyle = pre;
+  for (const b of layout.bars) {
+    if (!b.joinsTo) continue;
+    const target = xOf.get(b.joinsTo);
+    const own = xOf.get(b.id);
+    if (!target || !own) continue;
+    const yy = y(b.lane) + laneH / 2;
+    ctx.beginPath();
+    ctx.moveTo(own[1], yy);
+    ctx.lineTo(Math.max(own[1], target[0]), yy);
+    ctx.stroke();
+  }
+  if (zoom) {
+    ctx.fillStyle = 'rgba(128,128,128,0.18)';
+    const zx0 = timeToX(zoom.from, range, width);
+    const zx1 = timeToX(zoom.to, range, width);
+    ctx.fillRect(0, 0, Math.max(0, zx0), HEIGHT);
+    ctx.fillRect(zx1, 0, Math.max(0, width - zx1), HEIGHT);
+  }
+}
+
+export function Timeline({ layout, zoom, onZoom, theme }: Props) {
+  const canvas = useRef<HTMLCanvasElement>(null);
+  const [drag, setDrag] = useState<{ x0: number; x1: number } | null>(null);
+  const [size, setSize] = useState(0);
+
+  useEffect(() => {
+    const el = canvas.current;
+    if (!el || typeof ResizeObserver === 'undefined') return;
+    const ro = new ResizeObserver(() => setSize(el.clientWidth));
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, []);
+
+  useEffect(() => {
+    if (canvas.current) paint(canvas.current, layout, zoom);
+  }, [layout, zoom, theme, size]);
+
+  const localX = (e: PointerEvent): number => e.clientX - (e.currentTarget as HTMLElement).getBoundingClientRect().left;
+  const onDown = (e: PointerEvent): void => {
+    (e.currentTarget as HTMLElement).setPointerCapture?.(e.pointerId);
+    const x = localX(e);
+    setDrag({ x0: x, x1: x });
+  };
+  const onMove = (e: PointerEvent): void => {
+    if (drag) setDrag({ ...drag, x1: localX(e) });
+  };
+  const onUp = (e: PointerEvent): void => {
+    if (!drag) return;
+    const width = (e.currentTarget as HTMLElement).clientWidth;
+    const r = dragToRange(drag.x0, localX(e), layout.range, width);
+    setDrag(null);
+    if (r) onZoom(r);
+  };
+
+  return (
+    <div class="timeline">
+      <div class="timeline-canvas-wrap" onPointerDown={onDown} onPointerMove={onMove} onPointerUp={onUp} onDblClick={() => onZoom(null)}>
+        <canvas ref={canvas} class="timeline-canvas" role="img" aria-label="Timeline of cross-origin exchanges; drag to zoom to a time range, double-click to reset" />
+        {drag && <div class="timeline-drag" style={{ left: `${Math.min(drag.x0, drag.x1)}px`, width: `${Math.abs(drag.x1 - drag.x0)}px` }} />}
+      </div>
+      <div class="timeline-legend">
+        <span class="lg lg-ok">request</span>
+        <span class="lg lg-pre">preflight</span>
+        <span class="lg lg-fail">failed</span>
+        <span class="lg lg-hit">cache hit</span>
+        <button type="button" class="link-btn" disabled={!zoom} onClick={() => onZoom(null)}>
+          Reset zoom
+        </button>
+      </div>
+    </div>
+  );
+}

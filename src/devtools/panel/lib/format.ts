@@ -1,0 +1,81 @@
+/**
+ * Small pure helpers shared by the panel's components: URL splitting, labels, durations.
+ * Everything returns plain strings; components render them as text nodes only.
+ */
+import type { AnalyzedEntry, CorsKind, CorsVerdict } from '../../../core/annotation.ts';
+import { firstHop, lastHop } from '../../../core/model.ts';
+
+export interface UrlParts {
+  origin: string;
+  /** Path + query + fragment ("/" when empty). */
+  path: string;
+}
+
+/** Splits a URL into origin and the rest; a URL that does not parse is all "path". */
+export function splitUrl(url: string): UrlParts {
+  try {
+    const u = new URL(url);
+    const origin = u.origin === 'null' ? `${u.protocol}//${u.host}` : u.origin;
+    return { origin, path: `${u.pathname}${u.search}${u.hash}` || '/' };
+  } catch {
+    return { origin: '', path: url };
+  }
+}
+
+export function originOf(url: string): string {
+  return splitUrl(url).origin;
+}
+
+export const KIND_LABEL: Record<CorsKind, string> = {
+  preflight: 'preflight',
+  preflighted: 'preflighted',
+  simple: 'simple',
+  'not-cors': 'not CORS',
+};
+
+export const VERDICT_LABEL: Record<CorsVerdict, string> = {
+  pass: 'pass',
+  fail: 'fail',
+  unknown: 'unknown',
+  'n/a': 'n/a',
+};
+
+/** Start of an exchange on the shared time axis (epoch ms). */
+export function startMs(e: AnalyzedEntry): number {
+  return firstHop(e.request).startedMs;
+}
+
+/** End of an exchange, or its start when the end is unknown (a bar of zero width, never NaN). */
+export function endMs(e: AnalyzedEntry): number {
+  const end = lastHop(e.request).endedMs;
+  return end ?? startMs(e);
+}
+
+export function formatDuration(ms: number | null): string {
+  if (ms === null || !Number.isFinite(ms) || ms < 0) return '—';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+}
+
+export function durationOf(e: AnalyzedEntry): number | null {
+  const end = lastHop(e.request).endedMs;
+  return end === null ? null : end - startMs(e);
+}
+
+/** Final status for the list: 0 means no response ("—"), matching DevTools' "(failed)". */
+export function statusLabel(e: AnalyzedEntry): string {
+  const hop = lastHop(e.request);
+  if (hop.status === 0) return e.request.outcome.outcome === 'failed' ? '(failed)' : '—';
+  return String(hop.status);
+}
+
+/** The origin that made the request: the Origin header as sent, else the initiator. */
+export function initiatorOrigin(e: AnalyzedEntry): string {
+  return e.cors.origin ?? e.request.initiator ?? '?';
+}
+
+/** Whether this preflighted request was served by a cached preflight. */
+export function isCacheHit(e: AnalyzedEntry): boolean {
+  const c = e.cors.preflightCache;
+  return c !== null && 'hit' in c && c.hit;
+}

@@ -1,0 +1,54 @@
+/**
+ * The panel's only browser access (DESIGN §1): the port to the background, one-shot messages,
+ * the inspected tab and the DevTools theme. Everything else receives these as parameters.
+ */
+import { browser, runningBrowser } from '../../platform/browser.ts';
+import type { BrowserProfile } from '../../core/model.ts';
+import { panelPortName, type PanelInbound, type Reply, type Request, type Result } from '../../shared/messages.ts';
+import type { PanelTransport } from './types.ts';
+
+export function createPanelTransport(): PanelTransport {
+  return {
+    connect(tabId, onMessage, onDisconnect) {
+      const port = browser.runtime.connect({ name: panelPortName(tabId) });
+      port.onMessage.addListener((m: unknown) => onMessage(m as PanelInbound));
+      port.onDisconnect.addListener(() => onDisconnect());
+      return {
+        send: (msg) => {
+          try {
+            port.postMessage(msg);
+          } catch {
+            // The port died between two messages; onDisconnect reconnects.
+          }
+        },
+        close: () => port.disconnect(),
+      };
+    },
+    async request<R extends Request>(req: R): Promise<Result<Reply<R>>> {
+      try {
+        const reply = (await browser.runtime.sendMessage(req)) as Result<Reply<R>> | undefined;
+        return reply ?? { ok: false, error: 'no reply from the background' };
+      } catch (err) {
+        return { ok: false, error: err instanceof Error ? err.message : String(err) };
+      }
+    },
+  };
+}
+
+/** The tab DevTools is inspecting, when this page runs as a DevTools panel. */
+export function inspectedTabId(): number | null {
+  const id = globalThis.chrome?.devtools?.inspectedWindow?.tabId;
+  return typeof id === 'number' ? id : null;
+}
+
+/** 'dark' when DevTools uses its dark theme (chrome.devtools.panels.themeName). */
+export function devtoolsTheme(): 'light' | 'dark' | null {
+  const name = globalThis.chrome?.devtools?.panels?.themeName;
+  if (name === 'dark') return 'dark';
+  if (name === 'default' || name === 'light') return 'light';
+  return null;
+}
+
+export function browserProfile(): BrowserProfile {
+  return runningBrowser();
+}

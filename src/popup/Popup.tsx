@@ -1,0 +1,126 @@
+/**
+ * The per-tab summary. The background computes the summary (so 5,000 exchanges cost the popup one
+ * small message); the popup only renders it. Header-derived text is rendered as text nodes only.
+ */
+import { useEffect, useState } from 'preact/hooks';
+import type { TabSummary } from '../shared/messages.ts';
+import type { PopupTransport } from './transport.ts';
+
+export interface PopupProps {
+  transport: PopupTransport;
+  tabId: number | null;
+  /** Saves the exported HAR; injected so tests can see what would be downloaded. */
+  download: (text: string, filename: string) => void;
+}
+
+type Load = { state: 'loading' } | { state: 'ready'; summary: TabSummary } | { state: 'error'; error: string };
+
+export function Popup({ transport, tabId, download }: PopupProps) {
+  const [load, setLoad] = useState<Load>({ state: 'loading' });
+  const [note, setNote] = useState<string>('');
+  const [busy, setBusy] = useState(false);
+
+  const refresh = async (): Promise<void> => {
+    if (tabId === null) {
+      setLoad({ state: 'error', error: 'No active tab.' });
+      return;
+    }
+    const r = await transport.request({ type: 'summary', tabId });
+    setLoad(r.ok ? { state: 'ready', summary: r.value } : { state: 'error', error: r.error });
+  };
+  useEffect(() => {
+    void refresh();
+  }, [tabId]);
+
+  const onExport = async (): Promise<void> => {
+    if (tabId === null) return;
+    setBusy(true);
+    const r = await transport.request({ type: 'export', tabId });
+    setBusy(false);
+    if (!r.ok) {
+      setNote(`Export failed: ${r.error}`);
+      return;
+    }
+    download(r.value.har, r.value.filename);
+    setNote(`Saved ${r.value.filename} (${r.value.count} entries).`);
+  };
+  const onClear = async (): Promise<void> => {
+    if (tabId === null) return;
+    const r = await transport.request({ type: 'clear', tabId });
+    setNote(r.ok ? `Cleared ${r.value.cleared} entries.` : `Clear failed: ${r.error}`);
+    await refresh();
+  };
+
+  const s = load.state === 'ready' ? load.summary : null;
+  const c = s?.counters;
+  return (
+    <main class="popup" aria-label="CORS Lens summary" aria-busy={load.state === 'loading'}>
+      <header class="p-head">
+        <h1>CORS Lens</h1>
+        {s?.url && (
+          <span class="p-url" title={s.url}>
+            {s.url}
+          </span>
+        )}
+      </header>
+      {load.state === 'error' && (
+        <p class="p-error" role="alert">
+          {load.error}
+        </p>
+      )}
+      <dl class="p-counts" aria-label="Counts">
+        <div>
+          <dt>Cross-origin calls</dt>
+          <dd>{c?.crossOrigin ?? '…'}</dd>
+        </div>
+        <div class="p-pass">
+          <dt>Passed</dt>
+          <dd>{c?.passed ?? '…'}</dd>
+        </div>
+        <div class={c?.failed ? 'p-fail' : ''}>
+          <dt>Failed</dt>
+          <dd>{c?.failed ?? '…'}</dd>
+        </div>
+        <div>
+          <dt>Preflights</dt>
+          <dd>{c?.preflights ?? '…'}</dd>
+        </div>
+        <div>
+          <dt>Cache hits</dt>
+          <dd>{c?.cacheHits ?? '…'}</dd>
+        </div>
+      </dl>
+      {c && c.dropped > 0 && <p class="p-muted">{c.dropped} older exchanges were dropped (per-tab cap).</p>}
+      <section aria-labelledby="p-top">
+        <h2 id="p-top">Top failing endpoints</h2>
+        {s && s.topFailures.length === 0 && <p class="p-muted">No CORS failures on this tab.</p>}
+        <ol class="p-fails">
+          {s?.topFailures.map((f, i) => (
+            <li key={i}>
+              <div class="p-ep">
+                <code title={f.endpoint}>{f.endpoint}</code>
+                {f.count > 1 && <span class="p-count">×{f.count}</span>}
+              </div>
+              <div class="p-msg">{f.message}</div>
+              <div class="p-code">
+                <code>{f.error}</code>
+              </div>
+            </li>
+          ))}
+        </ol>
+      </section>
+      <div class="p-actions">
+        <button type="button" class="p-primary" onClick={onExport} disabled={busy || tabId === null}>
+          Export HAR
+        </button>
+        <button type="button" class="p-link" onClick={onClear} disabled={tabId === null}>
+          Clear this tab
+        </button>
+      </div>
+      <p class="p-status" role="status">
+        {note}
+      </p>
+      <p class="p-hint">Open DevTools → CORS tab for the timeline, explanations and fixes.</p>
+    </main>
+  );
+}
