@@ -5,8 +5,18 @@
  * (browser-facts §F).
  */
 import type { RequestEvent } from '../core/events.ts';
-import { browser } from './browser.ts';
-import { extraInfoSpecFor, fromChromium, fromFirefox, supportsExtraHeaders, type ListenerKind, type RawDetails } from './webrequest.ts';
+import { browser, runningBrowser } from './browser.ts';
+import {
+  chromiumContext,
+  extraInfoSpecFor,
+  firefoxContext,
+  fromChromium,
+  fromFirefox,
+  supportsExtraHeaders,
+  type EventContext,
+  type ListenerKind,
+  type RawDetails,
+} from './webrequest.ts';
 
 export interface ListenOptions {
   /** URL patterns to observe. */
@@ -17,10 +27,21 @@ export interface ListenOptions {
 
 type AnyEvent = { addListener(cb: (d: RawDetails) => void, filter: { urls: string[] }, spec?: string[]): void };
 
-export function listenToRequests(onEvent: (e: RequestEvent) => void, opts: ListenOptions = {}): { extraHeaders: boolean } {
+/**
+ * `onEvent` gets the browser-neutral event plus the context every raw event carries (tab,
+ * resource type, initiator): the core events carry them on 'before-request' only, and a worker
+ * that restarted mid-request may never see that one (browser-facts §F).
+ */
+export function listenToRequests(
+  onEvent: (e: RequestEvent, ctx: EventContext) => void,
+  opts: ListenOptions = {},
+): { extraHeaders: boolean } {
   const wr = browser.webRequest as unknown as Record<string, AnyEvent> & { OnBeforeSendHeadersOptions?: Record<string, string> };
   const extra = supportsExtraHeaders(wr);
-  const convert = extra ? fromChromium : fromFirefox;
+  // Normalisation follows the engine we run in; 'extraHeaders' only decides the listener options.
+  const firefox = runningBrowser() === 'firefox';
+  const convert = firefox ? fromFirefox : fromChromium;
+  const context = firefox ? firefoxContext : chromiumContext;
   const filter = { urls: opts.urls ?? ['<all_urls>'] };
   const ignore = opts.ignorePrefixes ?? [];
   const events: [ListenerKind, string][] = [
@@ -34,7 +55,7 @@ export function listenToRequests(onEvent: (e: RequestEvent) => void, opts: Liste
   for (const [kind, name] of events) {
     const handler = (d: RawDetails): undefined => {
       if (ignore.length > 0 && ignore.some((p) => d.url.startsWith(p))) return undefined;
-      onEvent(convert(kind, d));
+      onEvent(convert(kind, d), context(d));
       return undefined;
     };
     wr[name]!.addListener(handler, filter, extraInfoSpecFor(kind, extra));

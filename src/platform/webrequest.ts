@@ -76,18 +76,56 @@ function tabOf(tabId: number | undefined): number | null {
   return tabId === undefined || tabId < 0 ? null : tabId;
 }
 
-/** Chromium: `initiator` is already a serialized origin ("null" for opaque origins). */
-export function fromChromium(kind: ListenerKind, d: RawDetails): RequestEvent {
-  return convert(kind, d, d.initiator ?? null);
+/**
+ * What every raw event says about its request, whatever the event: the core events carry it on
+ * 'before-request' only, but a worker woken in the middle of a request never sees that one.
+ */
+export interface EventContext {
+  tabId: number | null;
+  resourceType: string;
+  initiator: string | null;
 }
 
-/** Firefox: no `initiator`; the triggering document's origin comes from `originUrl`/`documentUrl`. */
+/** Chromium: `initiator` is already a serialized origin ("null" for opaque origins); absent
+ *  for browser-initiated navigations. */
+function chromiumInitiator(d: RawDetails): string | null {
+  return d.initiator ?? null;
+}
+
+/** Firefox: no `initiator`; the triggering document's origin comes from `originUrl` (the
+ *  resource that triggered the request), else `documentUrl` (the document it loads in). */
+function firefoxInitiator(d: RawDetails): string | null {
+  return originOf(d.originUrl ?? d.documentUrl);
+}
+
+export function fromChromium(kind: ListenerKind, d: RawDetails): RequestEvent {
+  return convert(kind, d, chromiumInitiator(d));
+}
+
 export function fromFirefox(kind: ListenerKind, d: RawDetails): RequestEvent {
-  return convert(kind, d, originOf(d.originUrl ?? d.documentUrl));
+  return convert(kind, d, firefoxInitiator(d));
+}
+
+export function chromiumContext(d: RawDetails): EventContext {
+  return { tabId: tabOf(d.tabId), resourceType: d.type ?? 'other', initiator: chromiumInitiator(d) };
+}
+
+export function firefoxContext(d: RawDetails): EventContext {
+  return { tabId: tabOf(d.tabId), resourceType: d.type ?? 'other', initiator: firefoxInitiator(d) };
+}
+
+/**
+ * Both browsers give epoch milliseconds (Chromium a float with sub-millisecond digits, which
+ * order a preflight and its request that start within one millisecond; Firefox an integer).
+ * Keep the float; guard against a missing or non-finite value so later arithmetic stays sane.
+ */
+function timeOf(t: number | undefined): number {
+  return typeof t === 'number' && Number.isFinite(t) ? t : Date.now();
 }
 
 function convert(kind: ListenerKind, d: RawDetails, initiator: string | null): RequestEvent {
-  const base = { requestId: String(d.requestId), timeStamp: d.timeStamp, url: d.url };
+  // Chromium's requestId is a decimal string, Firefox's too, but older Firefox gave numbers.
+  const base = { requestId: String(d.requestId), timeStamp: timeOf(d.timeStamp), url: d.url };
   const statusCode = d.statusCode ?? 0;
   const statusLine = d.statusLine ?? '';
   switch (kind) {

@@ -1,0 +1,342 @@
+/**
+ * Incremental persistence of the capture to `storage.session`, so that a stopped MV3 service
+ * worker (about 30 s idle, browser-facts §F) loses nothing it had finished.
+ *
+ * Layout (all values are JSON strings, so the size we budget is the size we write):
+ *   `v`            schema version
+ *   `m:<tabId>`    the tab's `TabMeta` (url, dropped count, first/next seq, navigation mark)
+ *   `c:<tabId>:<n>` chunk n of the tab's finished requests: `{s: firstSeq, r: ObservedRequest[]}`
+ *   `inflight`     requests still in flight at the last write (marked incomplete on wake)
+ *
+ * Requests are appended to an open chunk of at most `chunkSize`; a write rewrites only the open
+ * chunk, chunks completed since the last write, the metas that changed and the in-flight list,
+ * never the whole capture. Chunks whose requests all fell below the tab's first retained seq are
+ * removed. Chromium's quota is 10 MiB (`QUOTA_BYTES`); Firefox ESR 153 has no such constant
+ * (browser-facts §E), so the same byte budget is applied by the size of what is written: when
+ * the estimate exceeds it, the oldest chunk of the largest tab is evicted and its entries are
+ * dropped from the store too (counted as dropped), so memory and storage never disagree.
+ */
+import type { ObservedRequest } from '../core/model.ts';
+import type { StorageAreaLike } from '../platform/extension-api.ts';
+import type { TabMeta } from './store.ts';
+
+export const SCHEMA_VERSION = 1;
+const KEY_VERSION = 'v';
+const KEY_INFLIGHT = 'inflight';
+const metaKey = (tabId: number): string => `m:${tabId}`;
+const chunkKey = (tabId: number, n: number): string => `c:${tabId}:${n}`;
+
+/** JSON-in-JSON escapes every quote; count a margin so the estimate stays above the real size. */
+const ESCAPE_MARGIN = 1.2;
+function sizeOf(key: string, value: string): number {
+  return key.length + Math.ceil(value.length * ESCAPE_MARGIN);
+}
+
+export interface PersistOptions {
+  /** Requests per chunk. */
+  chunkSize: number;
+  /** Byte budget for everything written (Chromium's quota is 10 MiB). */
+  budgetBytes: number;
+  /** At most this many in-flight requests are persisted (the newest). */
+  maxInFlight: number;
+}
+
+export const DEFAULT_PERSIST_OPTIONS: PersistOptions = {
+  chunkSize: 25,
+  budgetBytes: 8 * 1024 * 1024,
+  maxInFlight: 200,
+};
+
+interface Chunk {
+  n: number;
+  start: number;
+  len: number;
+  /** Contents, kept only while the chunk is open or not yet written. */
+  reqs: ObservedRequest[] | null;
+  bytes: number;
+  dirty: boolean;
+}
+
+interface TabState {
+  chunks: Chunk[];
+  nextN: number;
+  metaDirty: boolean;
+  metaBytes: number;
+}
+
+/** What a restore found. */
+export interface RestoredTab {
+  meta: TabMeta;
+  /** Retained requests, oldest first, seqs consecutive from `meta.firstSeq`. */
+  requests: ObservedRequest[];
+  /** Requests the meta promised but no chunk held (a write that never landed). */
+  lost: number;
+}
+export interface Restored {
+  tabs: RestoredTab[];
+  inflight: ObservedRequest[];
+}
+
+/** Source of the state a flush writes. */
+export interface FlushSource {
+  meta(tabId: number): TabMeta | null;
+  inflight(): ObservedRequest[];
+  /** Persistence ran out of budget: drop the tab's entries below `seq` from memory as well. */
+  evicted(tabId: number, seq: number): void;
+}
+
+interface ChunkValue {
+  s: number;
+  r: ObservedRequest[];
+}
+
+function parseJson<T>(v: unknown): T | null {
+  if (typeof v !== 'string') return null;
+  try {
+    return JSON.parse(v) as T;
+  } catch {
+    return null;
+  }
+}
+
+export class SessionPersister {
+  private readonly tabs = new Map<number, TabState>();
+  private readonly removedKeys = new Set<string>();
+  private inflightDirty = false;
+  private inflightBytes = 0;
+  private versionWritten = false;
+  private budget: number;
+
+  constructor(
+    private readonly area: StorageAreaLike,
+    private readonly opts: PersistOptions = DEFAULT_PERSIST_OPTIONS,
+  ) {
+    this.budget = opts.budgetBytes;
+  }
+
+  /** Whether anything waits to be written. */
+  get dirty(): boolean {
+    if (this.inflightDirty || this.removedKeys.size > 0 || !this.versionWritten) return true;
+    for (const t of this.tabs.values()) if (t.metaDirty) return true;
+    return false;
+  }
+
+  /** Bytes the persisted capture is estimated to take. */
+  get bytes(): number {
+    let n = this.inflightBytes;
+    for (const t of this.tabs.values()) {
+      n += t.metaBytes;
+      for (const c of t.chunks) n += c.bytes;
+    }
+    return n;
+  }
+
+  private tab(tabId: number): TabState {
+    let t = this.tabs.get(tabId);
+    if (!t) {
+      t = { chunks: [], nextN: 0, metaDirty: true, metaBytes: 0 };
+      this.tabs.set(tabId, t);
+    }
+    return t;
+  }
+
+  /** Hot path: O(1). A finished request was stored under `seq`. */
+  append(tabId: number, seq: number, req: ObservedRequest): void {
+    const t = this.tab(tabId);
+    t.metaDirty = true;
+    const open = t.chunks[t.chunks.length - 1];
+    if (open?.reqs && open.len < this.opts.chunkSize && open.start + open.len === seq) {
+      open.reqs.push(req);
+      open.len++;
+      open.dirty = true;
+      return;
+    }
+    t.chunks.push({ n: t.nextN++, start: seq, len: 1, reqs: [req], bytes: 0, dirty: true });
+  }
+
+  /** The tab's meta changed without a new request (navigation mark, url, drops). */
+  touch(tabId: number): void {
+    this.tab(tabId).metaDirty = true;
+  }
+
+  /** The tab's log was cleared: its chunks go, its meta is rewritten. */
+  cleared(tabId: number): void {
+    const t = this.tab(tabId);
+    for (const c of t.chunks) this.removedKeys.add(chunkKey(tabId, c.n));
+    t.chunks = [];
+    t.metaDirty = true;
+  }
+
+  /** The tab closed: everything of it goes. */
+  removed(tabId: number): void {
+    const t = this.tabs.get(tabId);
+    if (!t) return;
+    for (const c of t.chunks) this.removedKeys.add(chunkKey(tabId, c.n));
+    this.removedKeys.add(metaKey(tabId));
+    this.tabs.delete(tabId);
+  }
+
+  inflightChanged(): void {
+    this.inflightDirty = true;
+  }
+
+  /**
+   * Writes what changed since the last flush: one `set` and one `remove`. On a failed write
+   * (quota) the budget shrinks below the current estimate and everything stays dirty, so the
+   * next flush evicts and retries.
+   */
+  async flush(src: FlushSource): Promise<void> {
+    const items: Record<string, string> = {};
+    const writtenChunks: Chunk[] = [];
+    if (!this.versionWritten) items[KEY_VERSION] = String(SCHEMA_VERSION);
+
+    for (const [tabId, t] of this.tabs) {
+      if (!t.metaDirty) continue;
+      const meta = src.meta(tabId);
+      if (!meta) continue;
+      // Chunks entirely below the first retained request are gone from the store: remove them.
+      while (t.chunks.length > 0 && t.chunks[0]!.start + t.chunks[0]!.len <= meta.firstSeq) {
+        this.removedKeys.add(chunkKey(tabId, t.chunks.shift()!.n));
+      }
+      for (const c of t.chunks) {
+        if (!c.dirty || !c.reqs) continue;
+        const key = chunkKey(tabId, c.n);
+        const value = JSON.stringify({ s: c.start, r: c.reqs } satisfies ChunkValue);
+        items[key] = value;
+        c.bytes = sizeOf(key, value);
+        writtenChunks.push(c);
+      }
+    }
+    if (this.inflightDirty) {
+      const all = src.inflight();
+      const value = JSON.stringify(all.slice(Math.max(0, all.length - this.opts.maxInFlight)));
+      items[KEY_INFLIGHT] = value;
+      this.inflightBytes = sizeOf(KEY_INFLIGHT, value);
+    }
+
+    this.evictOverBudget(items, src);
+
+    // Metas last: they must reflect evictions made just above.
+    for (const [tabId, t] of this.tabs) {
+      if (!t.metaDirty) continue;
+      const meta = src.meta(tabId);
+      if (!meta) continue;
+      const key = metaKey(tabId);
+      const value = JSON.stringify(meta);
+      items[key] = value;
+      t.metaBytes = sizeOf(key, value);
+    }
+
+    const removed = [...this.removedKeys].filter((k) => !(k in items));
+    const dirtyTabs = [...this.tabs.values()].filter((t) => t.metaDirty);
+    const wasInflightDirty = this.inflightDirty;
+    // Clear the flags before awaiting: changes that arrive during the write mark them again.
+    for (const t of dirtyTabs) t.metaDirty = false;
+    for (const c of writtenChunks) c.dirty = false;
+    this.inflightDirty = false;
+    this.removedKeys.clear();
+    try {
+      if (Object.keys(items).length > 0) await this.area.set(items);
+      if (removed.length > 0) await this.area.remove(removed);
+      this.versionWritten = true;
+      // A completed chunk will not change again: let go of its contents (the store has them).
+      for (const t of this.tabs.values()) {
+        for (let i = 0; i < t.chunks.length - 1; i++) if (!t.chunks[i]!.dirty) t.chunks[i]!.reqs = null;
+      }
+    } catch (err) {
+      this.budget = Math.max(64 * 1024, Math.floor(this.bytes * 0.9));
+      for (const t of dirtyTabs) t.metaDirty = true;
+      for (const c of writtenChunks) c.dirty = true;
+      this.inflightDirty ||= wasInflightDirty;
+      for (const k of removed) this.removedKeys.add(k);
+      throw err;
+    }
+  }
+
+  private evictOverBudget(items: Record<string, string>, src: FlushSource): void {
+    let total = this.bytes;
+    while (total > this.budget) {
+      let victim: [number, TabState] | null = null;
+      let victimBytes = -1;
+      for (const [tabId, t] of this.tabs) {
+        if (t.chunks.length === 0) continue;
+        let b = 0;
+        for (const c of t.chunks) b += c.bytes;
+        if (b > victimBytes) {
+          victim = [tabId, t];
+          victimBytes = b;
+        }
+      }
+      if (!victim) return;
+      const [tabId, t] = victim;
+      const c = t.chunks.shift()!;
+      const key = chunkKey(tabId, c.n);
+      delete items[key];
+      this.removedKeys.add(key);
+      total -= c.bytes;
+      t.metaDirty = true;
+      src.evicted(tabId, c.start + c.len);
+    }
+  }
+
+  /**
+   * Reads everything back after a restart and takes over the bookkeeping (which keys exist,
+   * which chunk is still open), so the next writes continue where the dead worker stopped.
+   */
+  async load(): Promise<Restored> {
+    const all = await this.area.get(null);
+    if (all[KEY_VERSION] !== String(SCHEMA_VERSION)) {
+      // Nothing of ours, or an older layout: start afresh rather than misread it.
+      const stale = Object.keys(all);
+      if (stale.length > 0) await this.area.remove(stale);
+      return { tabs: [], inflight: [] };
+    }
+    this.versionWritten = true;
+    const metas = new Map<number, TabMeta>();
+    const chunks = new Map<number, { n: number; key: string; value: ChunkValue; bytes: number }[]>();
+    for (const [key, raw] of Object.entries(all)) {
+      let m: RegExpExecArray | null;
+      if ((m = /^m:(-?\d+)$/.exec(key))) {
+        const meta = parseJson<TabMeta>(raw);
+        if (meta) metas.set(Number(m[1]), meta);
+      } else if ((m = /^c:(-?\d+):(\d+)$/.exec(key))) {
+        const value = parseJson<ChunkValue>(raw);
+        if (!value || !Array.isArray(value.r)) continue;
+        const tabId = Number(m[1]);
+        const list = chunks.get(tabId) ?? [];
+        list.push({ n: Number(m[2]), key, value, bytes: sizeOf(key, raw as string) });
+        chunks.set(tabId, list);
+      }
+    }
+    const tabs: RestoredTab[] = [];
+    for (const [tabId, meta] of metas) {
+      const list = (chunks.get(tabId) ?? []).sort((a, b) => a.n - b.n);
+      const requests: ObservedRequest[] = [];
+      const state: TabState = { chunks: [], nextN: 0, metaDirty: false, metaBytes: sizeOf(metaKey(tabId), JSON.stringify(meta)) };
+      let expect = meta.firstSeq;
+      for (const c of list) {
+        const start = c.value.s;
+        c.value.r.forEach((r, i) => {
+          const seq = start + i;
+          if (seq < expect) return;
+          requests.push(r);
+          expect = seq + 1;
+        });
+        state.chunks.push({ n: c.n, start, len: c.value.r.length, reqs: null, bytes: c.bytes, dirty: false });
+        state.nextN = c.n + 1;
+      }
+      // Reopen the last chunk so appends continue it instead of starting a new key.
+      const last = state.chunks[state.chunks.length - 1];
+      const lastValue = list[list.length - 1];
+      if (last && lastValue && last.len < this.opts.chunkSize) last.reqs = lastValue.value.r;
+      this.tabs.set(tabId, state);
+      const promised = Math.max(0, meta.nextSeq - meta.firstSeq);
+      tabs.push({ meta, requests, lost: Math.max(0, promised - requests.length) });
+    }
+    // Chunks without a meta belong to a tab whose removal was half-written: remove them.
+    for (const [tabId, list] of chunks) if (!metas.has(tabId)) for (const c of list) this.removedKeys.add(c.key);
+    const inflight = parseJson<ObservedRequest[]>(all[KEY_INFLIGHT]) ?? [];
+    if (inflight.length > 0) this.inflightDirty = true;
+    return { tabs, inflight: Array.isArray(inflight) ? inflight : [] };
+  }
+}

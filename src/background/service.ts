@@ -1,0 +1,550 @@
+/**
+ * The capture service: lifecycle events in, judged entries per tab out, kept across
+ * service-worker restarts and served to the panel (ports) and the popup (one-shot messages).
+ *
+ *   webRequest event ─▶ RequestTracker (per requestId) ─▶ CaptureStore (per tab, analyzer)
+ *        │                                                   │            │
+ *        └─ in-flight set ─▶ SessionPersister ◀── appended requests       └─▶ ports, badge
+ *
+ * Hot path (`onRequestEvent`, every webRequest event): O(1) bookkeeping plus, on a terminal
+ * event, one analyzer step. Nothing is serialised per event: storage writes are batched (at most
+ * one every `flushDelayMs`) and port updates too (`liveDelayMs`).
+ *
+ * Restart rule (browser-facts §F): the worker may be stopped at any time and woken by the next
+ * event. Listeners are registered synchronously by index.ts; this class queues what arrives
+ * before `ready` (the restore from storage.session) and every port or message waits for `ready`,
+ * so nothing is answered from a half-restored store.
+ */
+import type { RequestEvent } from '../core/events.ts';
+import type { BrowserProfile, HeaderEntry, ObservedRequest } from '../core/model.ts';
+import { headerGet } from '../core/model.ts';
+import { RequestTracker } from '../core/tracker.ts';
+import type { AnalyzedEntry } from '../core/annotation.ts';
+import type { ExtensionApi, PortLike, SenderLike } from '../platform/extension-api.ts';
+import type { EventContext } from '../platform/webrequest.ts';
+import {
+  DEFAULT_SETTINGS,
+  tabIdFromPortName,
+  type PanelInbound,
+  type Reply,
+  type Request,
+  type Result,
+  type Settings,
+  type TabSummary,
+  type TopFailure,
+} from '../shared/messages.ts';
+import type { Engine } from './engine.ts';
+import { parsePanelMessage, parseRequest, parseSettingsPatch } from './validate.ts';
+import { DEFAULT_PERSIST_OPTIONS, SessionPersister, type PersistOptions } from './persist.ts';
+import { CaptureStore, NO_TAB } from './store.ts';
+
+export const SETTINGS_KEY = 'settings';
+const BADGE_COLOR = '#c5221f';
+/** Ids of resumed requests given up as incomplete: later events for them are ignored. */
+const MAX_ORPHANS = 1000;
+/** Events that arrive while restoring are queued; beyond this (a pathological burst) the oldest go. */
+const MAX_QUEUED = 50_000;
+
+export interface ServiceOptions {
+  api: ExtensionApi;
+  profile: BrowserProfile;
+  engine: Engine;
+  /** Called with every finished request (test log sink). */
+  onFinished?: (req: ObservedRequest) => void;
+  /** Called with entries new or re-judged (test log sink). */
+  onEntries?: (entries: AnalyzedEntry[]) => void;
+  /** Storage writes are batched: at most one per this many ms. */
+  flushDelayMs?: number;
+  /** Port updates and badge changes are batched per this many ms. */
+  liveDelayMs?: number;
+  /**
+   * After a restart, a request that was in flight when the worker stopped is resumed from
+   * storage; if no terminal event for it arrives within this many ms it is stored as
+   * `incomplete` (never silently dropped).
+   */
+  resumeGraceMs?: number;
+  persist?: Partial<PersistOptions>;
+}
+
+function isRedirectStatus(s: number): boolean {
+  return s >= 300 && s < 400;
+}
+
+/**
+ * Whether a main-frame response replaces the document (the navigation commits). 204/205 do not
+ * (HTML §navigate: "no content" responses abort the navigation), 3xx is followed, and an
+ * attachment is a download.
+ */
+function commitsNavigation(status: number, headers: readonly HeaderEntry[]): boolean {
+  if (status === 204 || status === 205 || isRedirectStatus(status)) return false;
+  const cd = headerGet(headers, 'content-disposition');
+  return !(cd && /^\s*attachment/i.test(cd));
+}
+
+export class CaptureService {
+  readonly ready: Promise<void>;
+  private isReady = false;
+  private readonly queue: [RequestEvent, EventContext | undefined][] = [];
+  private readonly tracker = new RequestTracker();
+  private readonly store: CaptureStore;
+  private readonly persister: SessionPersister;
+  private settings: Settings = { ...DEFAULT_SETTINGS };
+  /** Main-frame requests in flight: requestId → tabId (navigation detection). */
+  private readonly mainFrames = new Map<string, number>();
+  /** Resumed in-flight requests not finished yet. */
+  private readonly resumed = new Set<string>();
+  private readonly orphans = new Set<string>();
+  private readonly ports = new Map<number, Set<PortLike>>();
+  private readonly pendingLive = new Map<number, Map<string, AnalyzedEntry>>();
+  private readonly badgeDirty = new Set<number>();
+  private flushTimer: ReturnType<typeof setTimeout> | null = null;
+  private liveTimer: ReturnType<typeof setTimeout> | null = null;
+  private flushing: Promise<void> = Promise.resolve();
+  private readonly flushDelayMs: number;
+  private readonly liveDelayMs: number;
+  private readonly resumeGraceMs: number;
+
+  constructor(private readonly opts: ServiceOptions) {
+    this.flushDelayMs = opts.flushDelayMs ?? 250;
+    this.liveDelayMs = opts.liveDelayMs ?? 100;
+    this.resumeGraceMs = opts.resumeGraceMs ?? 15_000;
+    this.store = new CaptureStore({
+      analyzer: () => opts.engine.analyzer(opts.profile),
+      maxEntriesPerTab: DEFAULT_SETTINGS.maxEntriesPerTab,
+    });
+    this.persister = new SessionPersister(opts.api.session, { ...DEFAULT_PERSIST_OPTIONS, ...opts.persist });
+    this.ready = this.restore();
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Restore
+
+  private async restore(): Promise<void> {
+    try {
+      const stored = await this.opts.api.local.get([SETTINGS_KEY]);
+      const patch = parseSettingsPatch(stored[SETTINGS_KEY]);
+      if (typeof patch !== 'string') this.settings = { ...DEFAULT_SETTINGS, ...patch };
+    } catch (err) {
+      console.warn('CORS Lens: settings not readable, using defaults', err);
+    }
+    this.store.setCap(this.settings.maxEntriesPerTab);
+    try {
+      const restored = await this.persister.load();
+      for (const t of restored.tabs) {
+        this.store.restore(t.meta, t.requests, t.lost);
+        if (t.lost > 0) this.persister.touch(t.meta.tabId);
+        if (this.store.counters(t.meta.tabId).failed > 0) this.badgeDirty.add(t.meta.tabId);
+      }
+      for (const req of restored.inflight) this.resume(req);
+    } catch (err) {
+      // Storage unreadable: capture must go on; what was persisted is reported as lost.
+      console.error('CORS Lens: restoring the capture failed', err);
+    }
+    this.isReady = true;
+    for (const [e, ctx] of this.queue.splice(0)) this.process(e, ctx);
+    if (this.resumed.size > 0) setTimeout(() => this.giveUpResumed(), this.resumeGraceMs);
+    if (this.badgeDirty.size > 0) this.scheduleLive();
+  }
+
+  /** Replays a persisted in-flight request into the tracker so its remaining events finish it. */
+  private resume(req: ObservedRequest): void {
+    const id = req.id;
+    req.hops.forEach((hop, i) => {
+      const t = hop.startedMs;
+      if (i === 0) {
+        this.tracker.handle({
+          event: 'before-request',
+          requestId: id,
+          url: hop.url,
+          method: hop.method,
+          tabId: req.tabId,
+          resourceType: req.resourceType,
+          initiator: req.initiator,
+          timeStamp: t,
+        });
+      }
+      if (hop.requestHeaders.length > 0) {
+        this.tracker.handle({ event: 'send-headers', requestId: id, url: hop.url, method: hop.method, requestHeaders: hop.requestHeaders, timeStamp: t });
+      }
+      const statusLine = `HTTP/1.1 ${hop.status} ${hop.statusText}`;
+      if (hop.redirectURL !== null) {
+        this.tracker.handle({
+          event: 'redirect',
+          requestId: id,
+          url: hop.url,
+          statusCode: hop.status,
+          statusLine,
+          responseHeaders: hop.responseHeaders ?? [],
+          redirectUrl: hop.redirectURL,
+          timeStamp: hop.endedMs ?? t,
+        });
+        const next = req.hops[i + 1];
+        // The redirect opened the next hop with a guessed method; the stored hop knows better.
+        if (next) {
+          this.tracker.handle({
+            event: 'before-request',
+            requestId: id,
+            url: next.url,
+            method: next.method,
+            tabId: req.tabId,
+            resourceType: req.resourceType,
+            initiator: req.initiator,
+            timeStamp: next.startedMs,
+          });
+        }
+      } else if (hop.responseHeaders !== null) {
+        this.tracker.handle({ event: 'headers-received', requestId: id, url: hop.url, statusCode: hop.status, statusLine, responseHeaders: hop.responseHeaders, timeStamp: t });
+      }
+    });
+    if (req.resourceType === 'main_frame' && req.tabId !== null) this.mainFrames.set(id, req.tabId);
+    this.resumed.add(id);
+  }
+
+  /** Resumed requests that got no terminal event in the grace period are stored as incomplete. */
+  private giveUpResumed(): void {
+    if (this.resumed.size === 0) return;
+    const ids = new Set(this.resumed);
+    this.resumed.clear();
+    for (const req of this.tracker.inFlightRequests()) {
+      if (!ids.has(req.id)) continue;
+      const hop = req.hops[req.hops.length - 1]!;
+      const done = this.tracker.handle({ event: 'error', requestId: req.id, url: hop.url, error: 'incomplete', timeStamp: Date.now() });
+      if (!done) continue;
+      done.outcome = { outcome: 'incomplete' };
+      done.hops[done.hops.length - 1]!.endedMs = null;
+      this.addOrphan(req.id);
+      this.finish(done);
+    }
+  }
+
+  private addOrphan(id: string): void {
+    this.orphans.add(id);
+    if (this.orphans.size > MAX_ORPHANS) this.orphans.delete(this.orphans.values().next().value!);
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Hot path
+
+  /** Every webRequest event, already normalised by src/platform. */
+  onRequestEvent(e: RequestEvent, ctx?: EventContext): void {
+    if (!this.isReady) {
+      if (this.queue.length >= MAX_QUEUED) this.queue.shift();
+      this.queue.push([e, ctx]);
+      return;
+    }
+    this.process(e, ctx);
+  }
+
+  private process(e: RequestEvent, ctx: EventContext | undefined): void {
+    if (this.orphans.has(e.requestId)) return;
+    if (e.event === 'before-request' && e.resourceType === 'main_frame' && e.tabId !== null) {
+      this.mainFrames.set(e.requestId, e.tabId);
+    } else if (e.event === 'headers-received') {
+      const tabId = this.mainFrames.get(e.requestId);
+      if (tabId !== undefined && commitsNavigation(e.statusCode, e.responseHeaders)) this.navigated(tabId, e.url, e.requestId, e.timeStamp);
+    }
+    const done = this.tracker.handle(e);
+    this.persister.inflightChanged();
+    if (done) {
+      this.mainFrames.delete(done.id);
+      this.resumed.delete(done.id);
+      // A record the tracker opened from a later event (the worker woke mid-request and had
+      // not persisted it) lacks what 'before-request' carries; every raw event has it.
+      if (done.tabId === null && ctx && ctx.tabId !== null) {
+        done.tabId = ctx.tabId;
+        if (done.resourceType === 'other') done.resourceType = ctx.resourceType;
+        done.initiator ??= ctx.initiator;
+      }
+      this.finish(done);
+    } else {
+      this.scheduleFlush();
+    }
+  }
+
+  private finish(req: ObservedRequest): void {
+    this.opts.onFinished?.(req);
+    const r = this.store.add(req);
+    if (r) {
+      this.persister.append(r.tabId, r.seq, req);
+      if (r.changed.length > 0) {
+        this.opts.onEntries?.(r.changed);
+        if (this.ports.has(r.tabId)) {
+          let pending = this.pendingLive.get(r.tabId);
+          if (!pending) this.pendingLive.set(r.tabId, (pending = new Map()));
+          for (const e of r.changed) pending.set(e.cors.id, e);
+          this.scheduleLive();
+        }
+      }
+      if (r.failedChanged && r.tabId !== NO_TAB) {
+        this.badgeDirty.add(r.tabId);
+        this.scheduleLive();
+      }
+    }
+    this.scheduleFlush();
+  }
+
+  private navigated(tabId: number, url: string, requestId: string, atMs: number): void {
+    const cleared = this.store.navigate(tabId, url, requestId, atMs, this.settings.preserveLog);
+    if (cleared) this.afterClear(tabId);
+    else this.persister.touch(tabId);
+  }
+
+  private afterClear(tabId: number): void {
+    this.persister.cleared(tabId);
+    this.pendingLive.delete(tabId);
+    this.badgeDirty.add(tabId);
+    this.broadcast(tabId, { type: 'cleared', tabId, counters: this.store.counters(tabId) });
+    this.scheduleLive();
+    this.scheduleFlush();
+  }
+
+  /** tabs.onRemoved. */
+  onTabRemoved(tabId: number): void {
+    void this.ready.then(() => {
+      this.store.remove(tabId);
+      this.persister.removed(tabId);
+      this.pendingLive.delete(tabId);
+      this.badgeDirty.delete(tabId);
+      this.scheduleFlush();
+    });
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Batching
+
+  private scheduleFlush(): void {
+    if (this.flushTimer !== null) return;
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = null;
+      void this.flush();
+    }, this.flushDelayMs);
+  }
+
+  /** Writes pending changes now (serialised with any write in progress). */
+  flush(): Promise<void> {
+    const run = async (): Promise<void> => {
+      await this.ready;
+      if (!this.persister.dirty) return;
+      try {
+        await this.persister.flush({
+          meta: (tabId) => this.store.meta(tabId),
+          inflight: () => this.tracker.inFlightRequests(),
+          evicted: (tabId, seq) => {
+            if (this.store.dropBefore(tabId, seq) > 0) this.badgeDirty.add(tabId);
+          },
+        });
+      } catch (err) {
+        console.warn('CORS Lens: storage.session write failed; retrying with a smaller budget', err);
+        this.scheduleFlush();
+      }
+    };
+    this.flushing = this.flushing.then(run, run);
+    return this.flushing;
+  }
+
+  private scheduleLive(): void {
+    if (this.liveTimer !== null) return;
+    this.liveTimer = setTimeout(() => {
+      this.liveTimer = null;
+      this.flushLive();
+    }, this.liveDelayMs);
+  }
+
+  /** Sends batched entry updates to connected panels and updates badges. */
+  flushLive(): void {
+    for (const [tabId, pending] of this.pendingLive) {
+      this.broadcast(tabId, { type: 'entries', tabId, entries: [...pending.values()], counters: this.store.counters(tabId) });
+    }
+    this.pendingLive.clear();
+    for (const tabId of this.badgeDirty) {
+      const failed = this.store.counters(tabId).failed;
+      void this.opts.api.setBadge(tabId, failed > 0 ? String(failed) : '', BADGE_COLOR).catch(() => undefined);
+    }
+    this.badgeDirty.clear();
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Ports and messages
+
+  /** Only our own pages (popup, panel) may talk to the background. */
+  private trusted(sender: SenderLike | undefined): boolean {
+    return !!sender && sender.id === this.opts.api.runtimeId && typeof sender.url === 'string' && sender.url.startsWith(this.opts.api.extensionBaseUrl);
+  }
+
+  private broadcast(tabId: number, msg: PanelInbound): void {
+    const set = this.ports.get(tabId);
+    if (!set) return;
+    for (const p of set) this.post(p, msg);
+  }
+
+  private post(port: PortLike, msg: PanelInbound): void {
+    try {
+      port.postMessage(msg);
+    } catch {
+      // The page went away between its disconnect and our notice of it.
+    }
+  }
+
+  /** runtime.onConnect. */
+  onConnect(port: PortLike): void {
+    const tabId = tabIdFromPortName(port.name);
+    if (tabId === null) return;
+    if (!this.trusted(port.sender)) {
+      port.disconnect();
+      return;
+    }
+    let open = true;
+    port.onDisconnect.addListener(() => {
+      open = false;
+      const set = this.ports.get(tabId);
+      set?.delete(port);
+      if (set?.size === 0) this.ports.delete(tabId);
+    });
+    port.onMessage.addListener((raw) => {
+      void this.ready.then(() => this.onPortMessage(tabId, port, raw));
+    });
+    void this.ready.then(() => {
+      if (!open) return;
+      this.post(port, { type: 'snapshot', tabId, entries: this.store.entries(tabId), counters: this.store.counters(tabId), settings: { ...this.settings } });
+      let set = this.ports.get(tabId);
+      if (!set) this.ports.set(tabId, (set = new Set()));
+      set.add(port);
+    });
+  }
+
+  private async onPortMessage(tabId: number, port: PortLike, raw: unknown): Promise<void> {
+    const msg = parsePanelMessage(raw);
+    if (typeof msg === 'string') {
+      this.post(port, { type: 'error', message: msg });
+      return;
+    }
+    try {
+      if (msg.type === 'clear') this.clear(tabId);
+      else await this.setSettings(msg.settings);
+    } catch (err) {
+      this.post(port, { type: 'error', message: errorText(err) });
+    }
+  }
+
+  /** runtime.onMessage: a promise of the reply, or undefined when the message is not ours to answer. */
+  onMessage(raw: unknown, sender: SenderLike): Promise<Result<unknown>> | undefined {
+    if (!this.trusted(sender)) return undefined;
+    return this.ready
+      .then(async (): Promise<Result<unknown>> => {
+        const req = parseRequest(raw);
+        if (typeof req === 'string') return { ok: false, error: req };
+        return { ok: true, value: await this.handle(req) };
+      })
+      .catch((err: unknown) => ({ ok: false, error: errorText(err) }));
+  }
+
+  /** Answers one validated request, typed per request (also the entry point of unit tests). */
+  request<R extends Request>(req: R): Promise<Reply<R>> {
+    return this.handle(req) as Promise<Reply<R>>;
+  }
+
+  private async handle(req: Request): Promise<Reply<Request>> {
+    switch (req.type) {
+      case 'summary':
+        return this.summary(req.tabId);
+      case 'export':
+        return this.exportTab(req.tabId, req.includeSecrets);
+      case 'clear':
+        return { cleared: this.clear(req.tabId) };
+      case 'get-settings':
+        return { ...this.settings };
+      case 'set-settings':
+        return this.setSettings(req.settings);
+    }
+  }
+
+  private async pageUrl(tabId: number): Promise<string | null> {
+    return this.store.url(tabId) ?? (tabId === NO_TAB ? null : await this.opts.api.tabUrl(tabId));
+  }
+
+  private async summary(tabId: number): Promise<TabSummary> {
+    return { tabId, url: await this.pageUrl(tabId), counters: this.store.counters(tabId), topFailures: topFailures(this.store.entries(tabId)) };
+  }
+
+  private async exportTab(tabId: number, includeSecrets: boolean | undefined): Promise<{ har: string; filename: string; count: number }> {
+    const entries = this.store.entries(tabId);
+    const har = this.opts.engine.exportHar(entries, {
+      // An explicit choice in the request wins; otherwise the stored setting decides.
+      includeSecrets: includeSecrets ?? this.settings.exportSecrets,
+      creator: { name: 'CORS Lens', version: this.opts.api.version },
+    });
+    const url = (await this.pageUrl(tabId)) ?? entries[0]?.request.initiator ?? (tabId === NO_TAB ? 'no-tab' : `tab-${tabId}`);
+    return { har, filename: this.opts.engine.exportFilename(url, new Date()), count: entries.length };
+  }
+
+  private clear(tabId: number): number {
+    const n = this.store.clear(tabId);
+    this.afterClear(tabId);
+    return n;
+  }
+
+  private async setSettings(patch: Partial<Settings>): Promise<Settings> {
+    const checked = parseSettingsPatch(patch);
+    if (typeof checked === 'string') throw new Error(checked);
+    this.settings = { ...this.settings, ...checked };
+    this.store.setCap(this.settings.maxEntriesPerTab);
+    for (const tabId of this.store.tabIds()) this.persister.touch(tabId);
+    this.scheduleFlush();
+    await this.opts.api.local.set({ [SETTINGS_KEY]: { ...this.settings } });
+    const settings = { ...this.settings };
+    for (const set of this.ports.values()) for (const p of set) this.post(p, { type: 'settings', settings });
+    return settings;
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Introspection (tests, the debug hook)
+
+  entries(tabId: number): AnalyzedEntry[] {
+    return this.store.entries(tabId);
+  }
+
+  counters(tabId: number): ReturnType<CaptureStore['counters']> {
+    return this.store.counters(tabId);
+  }
+
+  tabIds(): number[] {
+    return this.store.tabIds();
+  }
+
+  inFlight(): ObservedRequest[] {
+    return this.tracker.inFlightRequests();
+  }
+
+  /** Estimated bytes persisted to storage.session. */
+  persistedBytes(): number {
+    return this.persister.bytes;
+  }
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** The failing endpoints of a tab, most frequent first (the popup's "top failures"). */
+export function topFailures(entries: readonly AnalyzedEntry[], limit = 5): TopFailure[] {
+  const byKey = new Map<string, TopFailure>();
+  for (const e of entries) {
+    if (e.cors.verdict !== 'fail' || e.cors.kind === 'preflight') continue;
+    const hop = e.request.hops[0];
+    if (!hop) continue;
+    let where = hop.url;
+    try {
+      const u = new URL(hop.url);
+      where = u.origin + u.pathname;
+    } catch {
+      // keep the raw URL
+    }
+    const endpoint = `${hop.method} ${where}`;
+    const error = e.cors.error ?? 'unknown';
+    const key = `${endpoint}\n${error}`;
+    const f = byKey.get(key);
+    if (f) f.count++;
+    else byKey.set(key, { endpoint, error, message: e.cors.message, count: 1 });
+  }
+  return [...byKey.values()].sort((a, b) => b.count - a.count).slice(0, limit);
+}

@@ -1,0 +1,313 @@
+/**
+ * Per-tab capture store: judged entries per tab, newest last, with a cap, counters and the
+ * navigation rule. Pure TypeScript, no browser call, so it is unit-tested in plain Node.
+ *
+ * Each tab (and the no-tab bucket, `NO_TAB`, for service workers and other tab-less requests)
+ * has its own analyzer, so pairing never mixes tabs: a preflight and its request always carry
+ * the same tabId (browser-facts §C, §E).
+ *
+ * Cost per added request is O(entries the analyzer reports as new or changed), independent of
+ * how many entries the tab holds: entries live in a Map keyed by `cors.id` (insertion order =
+ * oldest first), counters are adjusted by difference, and the cap drops from the front.
+ */
+import type { AnalyzedEntry } from '../core/annotation.ts';
+import type { ObservedRequest } from '../core/model.ts';
+import type { TabCounters } from '../shared/messages.ts';
+
+/** The slice of `CorsAnalyzer` (src/core/analyze.ts) the store needs. */
+export interface Analyzer {
+  /** Returns the entries new or changed by this addition. */
+  add(req: ObservedRequest): AnalyzedEntry[];
+}
+export type AnalyzerFactory = () => Analyzer;
+
+/** Bucket for requests without a tab (service workers, extension pages): never shown per tab. */
+export const NO_TAB = -1;
+
+export function emptyCounters(): TabCounters {
+  return { crossOrigin: 0, passed: 0, failed: 0, preflights: 0, cacheHits: 0, dropped: 0 };
+}
+
+/** What one entry adds to the counters. Preflights are counted apart so a failed preflight and
+ *  the request it blocked count as one failure, not two. */
+function addContribution(c: TabCounters, e: AnalyzedEntry, sign: 1 | -1): void {
+  const { kind, verdict, preflightCache } = e.cors;
+  if (kind === 'preflight') {
+    c.preflights += sign;
+    return;
+  }
+  if (kind !== 'simple' && kind !== 'preflighted') return;
+  c.crossOrigin += sign;
+  if (verdict === 'pass') c.passed += sign;
+  else if (verdict === 'fail') c.failed += sign;
+  if (preflightCache && 'hit' in preflightCache && preflightCache.hit) c.cacheHits += sign;
+}
+
+interface Slot {
+  entry: AnalyzedEntry;
+  /** Position of the entry's request in the tab's request stream (persistence chunks by it). */
+  seq: number;
+}
+
+/** State of a tab that persistence writes and restores (everything but the requests). */
+export interface TabMeta {
+  tabId: number;
+  url: string | null;
+  dropped: number;
+  /** Seq of the oldest retained request (requests below it are gone). */
+  firstSeq: number;
+  /** Seq the next request will get. */
+  nextSeq: number;
+  /** Requests that started before this (epoch ms) belong to a document the log was cleared of. */
+  sinceMs: number | null;
+  /** The navigation request that cleared the log (kept although it started before `sinceMs`). */
+  navRequestId: string | null;
+}
+
+export interface AddResult {
+  tabId: number;
+  /** The request's seq: persistence appends it under this position. */
+  seq: number;
+  /** Entries to send to the panel (new ones and re-judged ones still retained). */
+  changed: AnalyzedEntry[];
+  /** Whether the number of failures changed (the badge needs an update). */
+  failedChanged: boolean;
+}
+
+class TabLog {
+  url: string | null = null;
+  readonly counters = emptyCounters();
+  nextSeq = 0;
+  sinceMs: number | null = null;
+  navRequestId: string | null = null;
+  readonly slots = new Map<string, Slot>();
+  /** Requests fed to `analyzer` since it was created, oldest first (bounded: see `rebuildIfLarge`). */
+  fed: ObservedRequest[] = [];
+  analyzer: Analyzer;
+
+  constructor(
+    readonly tabId: number,
+    private readonly factory: AnalyzerFactory,
+  ) {
+    this.analyzer = factory();
+  }
+
+  get firstSeq(): number {
+    const first = this.slots.values().next();
+    return first.done ? this.nextSeq : first.value.seq;
+  }
+
+  reset(): void {
+    for (const s of this.slots.values()) addContribution(this.counters, s.entry, -1);
+    this.slots.clear();
+    this.counters.dropped = 0;
+    this.analyzer = this.factory();
+    this.fed = [];
+  }
+
+  /**
+   * Feeds one request to the analyzer and applies its answer: new entries are appended, re-judged
+   * ones replaced in place (same `cors.id`), counters adjusted by difference. Returns what changed.
+   */
+  ingest(req: ObservedRequest, seq: number): AnalyzedEntry[] {
+    this.fed.push(req);
+    const changed: AnalyzedEntry[] = [];
+    for (const e of this.analyzer.add(req)) {
+      const slot = this.slots.get(e.cors.id);
+      if (slot) {
+        addContribution(this.counters, slot.entry, -1);
+        slot.entry = e;
+      } else if (e.request.id === req.id) {
+        this.slots.set(e.cors.id, { entry: e, seq });
+      } else {
+        // A re-judgement of an entry the cap already dropped: do not bring it back.
+        continue;
+      }
+      addContribution(this.counters, e, 1);
+      changed.push(e);
+    }
+    return changed;
+  }
+
+  /** Drops from the front until at most `cap` entries remain. */
+  trim(cap: number): number {
+    let n = 0;
+    while (this.slots.size > cap) {
+      const first = this.slots.entries().next();
+      if (first.done) break;
+      this.slots.delete(first.value[0]);
+      addContribution(this.counters, first.value[1].entry, -1);
+      this.counters.dropped++;
+      n++;
+    }
+    return n;
+  }
+
+  /**
+   * The analyzer keeps every request it was given (it needs the history to pair and to model
+   * the preflight cache). To keep memory bounded when a tab makes far more requests than the
+   * cap, start a fresh analyzer from the retained requests once it holds twice the cap:
+   * amortised O(1) per request, and the retained window keeps its pairing state because it is
+   * replayed in the original order.
+   */
+  rebuildIfLarge(cap: number): void {
+    if (this.fed.length < 2 * cap) return;
+    this.analyzer = this.factory();
+    this.fed = [...this.slots.values()].map((s) => s.entry.request);
+    for (const r of this.fed) this.analyzer.add(r);
+  }
+}
+
+export interface StoreOptions {
+  analyzer: AnalyzerFactory;
+  maxEntriesPerTab: number;
+}
+
+export class CaptureStore {
+  private readonly tabs = new Map<number, TabLog>();
+  private cap: number;
+
+  constructor(private readonly opts: StoreOptions) {
+    this.cap = Math.max(1, opts.maxEntriesPerTab);
+  }
+
+  private log(tabId: number): TabLog {
+    let t = this.tabs.get(tabId);
+    if (!t) {
+      t = new TabLog(tabId, this.opts.analyzer);
+      this.tabs.set(tabId, t);
+    }
+    return t;
+  }
+
+  /** Judges one finished request and stores the result. Null when the request belongs to a
+   *  document whose log was cleared by a navigation (it started before the navigation). */
+  add(req: ObservedRequest): AddResult | null {
+    const tabId = req.tabId ?? NO_TAB;
+    const t = this.log(tabId);
+    if (t.sinceMs !== null && req.id !== t.navRequestId && (req.hops[0]?.startedMs ?? Infinity) < t.sinceMs) return null;
+    const failedBefore = t.counters.failed;
+    const seq = t.nextSeq++;
+    let changed = t.ingest(req, seq);
+    if (t.trim(this.cap) > 0) changed = changed.filter((e) => t.slots.has(e.cors.id));
+    t.rebuildIfLarge(this.cap);
+    return { tabId, seq, changed, failedChanged: t.counters.failed !== failedBefore };
+  }
+
+  /**
+   * A top-level navigation of the tab committed at `atMs` (the main-frame response arrived).
+   * Clears the log unless `preserveLog`; returns whether it cleared.
+   */
+  navigate(tabId: number, url: string, navRequestId: string, atMs: number, preserveLog: boolean): boolean {
+    const t = this.log(tabId);
+    t.url = url;
+    if (preserveLog) return false;
+    t.reset();
+    t.sinceMs = atMs;
+    t.navRequestId = navRequestId;
+    return true;
+  }
+
+  /** User-requested clear: everything up to now goes. Returns how many entries were removed. */
+  clear(tabId: number): number {
+    const t = this.tabs.get(tabId);
+    if (!t) return 0;
+    const n = t.slots.size;
+    t.reset();
+    return n;
+  }
+
+  /** The tab closed. */
+  remove(tabId: number): boolean {
+    return this.tabs.delete(tabId);
+  }
+
+  /** Drops the entries whose request seq is below `seq` (persistence ran out of budget). */
+  dropBefore(tabId: number, seq: number): number {
+    const t = this.tabs.get(tabId);
+    if (!t) return 0;
+    let n = 0;
+    for (const [id, s] of t.slots) {
+      if (s.seq >= seq) break;
+      t.slots.delete(id);
+      addContribution(t.counters, s.entry, -1);
+      t.counters.dropped++;
+      n++;
+    }
+    return n;
+  }
+
+  setCap(maxEntriesPerTab: number): void {
+    this.cap = Math.max(1, maxEntriesPerTab);
+    for (const t of this.tabs.values()) t.trim(this.cap);
+  }
+
+  setUrl(tabId: number, url: string): void {
+    this.log(tabId).url = url;
+  }
+
+  has(tabId: number): boolean {
+    return this.tabs.has(tabId);
+  }
+
+  tabIds(): number[] {
+    return [...this.tabs.keys()];
+  }
+
+  /** Entries of a tab, oldest first (a copy). */
+  entries(tabId: number): AnalyzedEntry[] {
+    const t = this.tabs.get(tabId);
+    return t ? [...t.slots.values()].map((s) => s.entry) : [];
+  }
+
+  /** Requests of a tab with their seq, oldest first. */
+  requestsWithSeq(tabId: number): { seq: number; request: ObservedRequest }[] {
+    const t = this.tabs.get(tabId);
+    return t ? [...t.slots.values()].map((s) => ({ seq: s.seq, request: s.entry.request })) : [];
+  }
+
+  size(tabId: number): number {
+    return this.tabs.get(tabId)?.slots.size ?? 0;
+  }
+
+  counters(tabId: number): TabCounters {
+    const t = this.tabs.get(tabId);
+    return t ? { ...t.counters } : emptyCounters();
+  }
+
+  url(tabId: number): string | null {
+    return this.tabs.get(tabId)?.url ?? null;
+  }
+
+  meta(tabId: number): TabMeta | null {
+    const t = this.tabs.get(tabId);
+    if (!t) return null;
+    return {
+      tabId,
+      url: t.url,
+      dropped: t.counters.dropped,
+      firstSeq: t.firstSeq,
+      nextSeq: t.nextSeq,
+      sinceMs: t.sinceMs,
+      navRequestId: t.navRequestId,
+    };
+  }
+
+  /**
+   * Rebuilds a tab after a worker restart from its persisted meta and requests (oldest first,
+   * seqs consecutive from `meta.firstSeq`). Re-judging replays the analyzer's pairing state.
+   * `lost` adds requests persistence could not keep to the dropped count.
+   */
+  restore(meta: TabMeta, requests: ObservedRequest[], lost = 0): void {
+    const t = new TabLog(meta.tabId, this.opts.analyzer);
+    this.tabs.set(meta.tabId, t);
+    t.url = meta.url;
+    t.nextSeq = meta.firstSeq;
+    for (const r of requests) t.ingest(r, t.nextSeq++);
+    t.nextSeq = Math.max(t.nextSeq, meta.nextSeq);
+    t.counters.dropped = meta.dropped + lost;
+    t.trim(this.cap);
+    t.sinceMs = meta.sinceMs;
+    t.navRequestId = meta.navRequestId;
+  }
+}

@@ -1,0 +1,172 @@
+import { describe, expect, it } from 'vitest';
+import { CaptureStore, NO_TAB, type Analyzer } from '../../../src/background/store.ts';
+import type { ObservedRequest } from '../../../src/core/model.ts';
+import { API, PAGE, StubAnalyzer, req } from './fakes.ts';
+
+function store(cap = 5000, made: StubAnalyzer[] = []): CaptureStore {
+  return new CaptureStore({
+    analyzer: (): Analyzer => {
+      const a = new StubAnalyzer();
+      made.push(a);
+      return a;
+    },
+    maxEntriesPerTab: cap,
+  });
+}
+
+const ids = (s: CaptureStore, tabId: number): string[] => s.entries(tabId).map((e) => e.cors.id);
+const fail = (id: string, extra: Partial<Parameters<typeof req>[0]> = {}): ObservedRequest => req({ id, responseHeaders: [], ...extra });
+const preflight = (id: string, url: string, tabId = 1): ObservedRequest =>
+  req({
+    id,
+    tabId,
+    url,
+    method: 'OPTIONS',
+    requestHeaders: [
+      { name: 'Origin', value: PAGE },
+      { name: 'Access-Control-Request-Method', value: 'PUT' },
+    ],
+  });
+
+describe('CaptureStore', () => {
+  it('keeps entries per tab, newest last, and requests without a tab in their own bucket', () => {
+    const s = store();
+    s.add(req({ id: '1', tabId: 1 }));
+    s.add(req({ id: '2', tabId: 2 }));
+    s.add(req({ id: '3', tabId: 1 }));
+    s.add(req({ id: '4', tabId: null }));
+    expect(ids(s, 1)).toEqual(['1', '3']);
+    expect(ids(s, 2)).toEqual(['2']);
+    expect(ids(s, NO_TAB)).toEqual(['4']);
+  });
+
+  it('replaces a re-judged entry in place and keeps counters exact', () => {
+    const s = store();
+    const url = `${API}/put`;
+    s.add(preflight('10', url));
+    const r = s.add(req({ id: '9', url, method: 'PUT' }))!;
+    // The stub pairs late: the preflight is re-judged with pairedWith.
+    expect(r.changed.map((e) => e.cors.id).sort()).toEqual(['10', '9']);
+    expect(s.entries(1).find((e) => e.cors.id === '10')!.cors.pairedWith).toBe('9');
+    expect(ids(s, 1)).toEqual(['10', '9']);
+    expect(s.counters(1)).toEqual({ crossOrigin: 1, passed: 1, failed: 0, preflights: 1, cacheHits: 0, dropped: 0 });
+  });
+
+  it.each([
+    { cap: 3, n: 3, kept: ['0', '1', '2'], dropped: 0 },
+    { cap: 3, n: 4, kept: ['1', '2', '3'], dropped: 1 },
+    { cap: 3, n: 10, kept: ['7', '8', '9'], dropped: 7 },
+    { cap: 1, n: 5, kept: ['4'], dropped: 4 },
+  ])('cap $cap with $n requests keeps the newest and counts $dropped dropped', ({ cap, n, kept, dropped }) => {
+    const s = store(cap);
+    for (let i = 0; i < n; i++) s.add(fail(String(i)));
+    expect(ids(s, 1)).toEqual(kept);
+    expect(s.counters(1).dropped).toBe(dropped);
+    // Counters describe what is retained: every kept entry is a failure here.
+    expect(s.counters(1).failed).toBe(kept.length);
+    expect(s.counters(1).crossOrigin).toBe(kept.length);
+  });
+
+  it('does not bring back a dropped entry when the analyzer re-judges it later', () => {
+    const s = store(1);
+    const url = `${API}/put`;
+    s.add(preflight('1', url));
+    s.add(req({ id: '2', url: `${API}/other` })); // drops the preflight
+    const r = s.add(req({ id: '3', url, method: 'PUT' }))!; // stub re-judges preflight '1'
+    expect(r.changed.map((e) => e.cors.id)).toEqual(['3']);
+    expect(ids(s, 1)).toEqual(['3']);
+    expect(s.counters(1).preflights).toBe(0);
+  });
+
+  it('bounds the analyzer: starts a fresh one from the retained requests past twice the cap', () => {
+    const made: StubAnalyzer[] = [];
+    const s = store(100, made);
+    for (let i = 0; i < 20_000; i++) s.add(req({ id: String(i) }));
+    expect(s.size(1)).toBe(100);
+    expect(s.counters(1).dropped).toBe(19_900);
+    const current = made[made.length - 1]!;
+    // The live analyzer never holds more than 2 × cap requests.
+    expect(current.all.length).toBeLessThan(200);
+    expect(ids(s, 1).at(-1)).toBe('19999');
+  });
+
+  it('lowering the cap trims every tab', () => {
+    const s = store(10);
+    for (let i = 0; i < 6; i++) s.add(req({ id: `a${i}`, tabId: 1 }));
+    for (let i = 0; i < 2; i++) s.add(req({ id: `b${i}`, tabId: 2 }));
+    s.setCap(3);
+    expect(ids(s, 1)).toEqual(['a3', 'a4', 'a5']);
+    expect(s.counters(1).dropped).toBe(3);
+    expect(ids(s, 2)).toEqual(['b0', 'b1']);
+  });
+
+  describe('navigation', () => {
+    it('clears the tab, keeps the navigation request and discards requests of the old document', () => {
+      const s = store();
+      s.add(fail('old', { startedMs: 100 }));
+      expect(s.navigate(1, `${PAGE}/next`, 'nav', 500, false)).toBe(true);
+      expect(s.counters(1)).toMatchObject({ failed: 0, crossOrigin: 0, dropped: 0 });
+      // A request of the previous document finishing after the commit does not enter the new log.
+      expect(s.add(req({ id: 'late-old', startedMs: 400 }))).toBeNull();
+      expect(s.add(req({ id: 'nav', startedMs: 450, resourceType: 'main_frame', requestHeaders: [] }))).not.toBeNull();
+      s.add(req({ id: 'new', startedMs: 600 }));
+      expect(ids(s, 1)).toEqual(['nav', 'new']);
+      expect(s.url(1)).toBe(`${PAGE}/next`);
+    });
+
+    it('keeps everything with preserveLog', () => {
+      const s = store();
+      s.add(fail('old', { startedMs: 100 }));
+      expect(s.navigate(1, `${PAGE}/next`, 'nav', 500, true)).toBe(false);
+      s.add(req({ id: 'late-old', startedMs: 400 }));
+      expect(ids(s, 1)).toEqual(['old', 'late-old']);
+      expect(s.counters(1).failed).toBe(1);
+    });
+
+    it('leaves other tabs alone', () => {
+      const s = store();
+      s.add(req({ id: 'a', tabId: 1 }));
+      s.add(req({ id: 'b', tabId: 2 }));
+      s.navigate(1, PAGE, 'nav', 5000, false);
+      expect(ids(s, 2)).toEqual(['b']);
+    });
+  });
+
+  it('clear and remove', () => {
+    const s = store();
+    s.add(fail('a', { tabId: 1 }));
+    s.add(fail('b', { tabId: 1 }));
+    expect(s.clear(1)).toBe(2);
+    expect(s.entries(1)).toEqual([]);
+    expect(s.counters(1).failed).toBe(0);
+    s.add(req({ id: 'c', tabId: 1 }));
+    expect(s.remove(1)).toBe(true);
+    expect(s.has(1)).toBe(false);
+    expect(s.clear(99)).toBe(0);
+  });
+
+  it('dropBefore drops by request position and counts them', () => {
+    const s = store();
+    for (let i = 0; i < 5; i++) s.add(req({ id: String(i) }));
+    expect(s.dropBefore(1, 3)).toBe(3);
+    expect(ids(s, 1)).toEqual(['3', '4']);
+    expect(s.counters(1).dropped).toBe(3);
+    expect(s.meta(1)).toMatchObject({ firstSeq: 3, nextSeq: 5, dropped: 3 });
+  });
+
+  it('restore re-judges persisted requests and keeps the dropped count', () => {
+    const a = store();
+    const url = `${API}/put`;
+    a.add(req({ id: '0' }));
+    a.add(preflight('1', url));
+    a.add(req({ id: '2', url, method: 'PUT' }));
+    a.dropBefore(1, 1);
+    const meta = a.meta(1)!;
+    const b = store();
+    b.restore(meta, a.requestsWithSeq(1).map((x) => x.request), 2);
+    expect(ids(b, 1)).toEqual(ids(a, 1));
+    expect(b.entries(1)).toEqual(a.entries(1));
+    expect(b.counters(1)).toEqual({ ...a.counters(1), dropped: 3 });
+    expect(b.add(req({ id: '3' }))!.seq).toBe(3);
+  });
+});
