@@ -23,6 +23,20 @@ export default tseslint.config(
     },
   },
   {
+    // Header values from any server on the web are shown in privileged extension pages: they are
+    // rendered as text, never parsed as HTML.
+    files: ['src/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: "JSXAttribute[name.name='dangerouslySetInnerHTML']", message: 'Never render HTML from data: header values are untrusted (issue 7). Render text nodes.' },
+        { selector: "AssignmentExpression[left.property.name=/^(innerHTML|outerHTML)$/]", message: 'Never assign innerHTML/outerHTML: header values are untrusted. Use textContent or Preact text nodes.' },
+        { selector: "CallExpression[callee.property.name='insertAdjacentHTML']", message: 'Never insert HTML: header values are untrusted.' },
+        { selector: "CallExpression[callee.name='eval'], NewExpression[callee.name='Function']", message: 'No eval/new Function: MV3 forbids it and header values are untrusted.' },
+      ],
+    },
+  },
+  {
     files: ['src/platform/**'],
     rules: { 'no-restricted-imports': 'off' },
   },

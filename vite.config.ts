@@ -20,8 +20,8 @@ const outDir = process.env.CORS_LENS_OUT_DIR ?? `dist/${target}`;
 
 /** The Firefox add-on id; also pinned in tests that install the add-on. */
 export const GECKO_ID = 'cors-lens@cors-lens.dev';
-/** Firefox 128 ESR is the first ESR with MV3 `storage.session` and webRequest in event pages. */
-const GECKO_MIN_VERSION = '128.0';
+/** Firefox 140 ESR: the first ESR that knows `data_collection_permissions` (and has MV3 storage.session). */
+const GECKO_MIN_VERSION = '140.0';
 
 function manifestFor(browser: 'chrome' | 'firefox'): ManifestV3Export {
   const base = JSON.parse(readFileSync(resolve(import.meta.dirname, 'manifest.json'), 'utf8'));
@@ -37,6 +37,8 @@ function manifestFor(browser: 'chrome' | 'firefox'): ManifestV3Export {
         // CORS Lens collects and transmits nothing (Firefox's built-in data consent, required for new add-ons).
         data_collection_permissions: { required: ['none'] },
       },
+      // data_collection_permissions arrived in Firefox for Android 142.
+      gecko_android: { strict_min_version: '142.0' },
     },
   };
 }
