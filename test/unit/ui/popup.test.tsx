@@ -1,0 +1,70 @@
+// @vitest-environment happy-dom
+import { afterEach, describe, expect, it } from 'vitest';
+import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/preact';
+import { Popup } from '../../../src/popup/Popup.tsx';
+import type { PopupTransport } from '../../../src/popup/transport.ts';
+import type { Reply, Request, Result, TabSummary } from '../../../src/shared/messages.ts';
+import { counters } from './fixtures.ts';
+
+afterEach(cleanup);
+
+const summary: TabSummary = {
+  tabId: 3,
+  url: 'http://app.test/dashboard',
+  counters: counters({ crossOrigin: 5000, passed: 4990, failed: 10, preflights: 1200, cacheHits: 800 }),
+  topFailures: [
+    { endpoint: 'PUT http://api.test/items', error: 'HeaderDisallowedByPreflightResponse', message: 'The preflight did not allow the x-token header.', count: 7 },
+    { endpoint: 'GET http://api.test/<script>', error: 'MissingAllowOriginHeader', message: 'No Access-Control-Allow-Origin header.', count: 3 },
+  ],
+};
+
+function fake(replies: Partial<Record<Request['type'], Result<unknown>>>) {
+  const requests: Request[] = [];
+  const transport: PopupTransport = {
+    async request<R extends Request>(req: R) {
+      requests.push(req);
+      return (replies[req.type] ?? { ok: false, error: 'no reply' }) as Result<Reply<R>>;
+    },
+  };
+  return { transport, requests };
+}
+
+describe('popup', () => {
+  it('shows the tab’s counts and top failing endpoints in words', async () => {
+    const { transport, requests } = fake({ summary: { ok: true, value: summary } });
+    render(<Popup transport={transport} tabId={3} download={() => {}} />);
+    await screen.findByText('5000');
+    expect(requests[0]).toEqual({ type: 'summary', tabId: 3 });
+    const counts = screen.getByLabelText('Counts');
+    expect(counts.textContent).toBe('Cross-origin calls5000Passed4990Failed10Preflights1200Cache hits800');
+    expect(screen.getByText('PUT http://api.test/items')).toBeTruthy();
+    expect(screen.getByText('The preflight did not allow the x-token header.')).toBeTruthy();
+    expect(screen.getByText('×7')).toBeTruthy();
+    // Endpoint text from the network is text, not markup.
+    expect(screen.getByText('GET http://api.test/<script>')).toBeTruthy();
+    expect(screen.getByText(/Open DevTools → CORS tab/)).toBeTruthy();
+  });
+
+  it('Export HAR downloads the background’s annotated HAR under its filename', async () => {
+    const { transport, requests } = fake({ summary: { ok: true, value: summary }, export: { ok: true, value: { har: '{"log":{"entries":[]}}', filename: 'cors-lens-app.test.har', count: 0 } } });
+    const saved: [string, string][] = [];
+    render(<Popup transport={transport} tabId={3} download={(t, f) => saved.push([t, f])} />);
+    fireEvent.click(await screen.findByRole('button', { name: 'Export HAR' }));
+    await waitFor(() => expect(saved).toEqual([['{"log":{"entries":[]}}', 'cors-lens-app.test.har']]));
+    expect(requests).toContainEqual({ type: 'export', tabId: 3 });
+  });
+
+  it('clear asks the background and refreshes the summary', async () => {
+    const { transport, requests } = fake({ summary: { ok: true, value: summary }, clear: { ok: true, value: { cleared: 42 } } });
+    render(<Popup transport={transport} tabId={3} download={() => {}} />);
+    fireEvent.click(await screen.findByRole('button', { name: 'Clear this tab' }));
+    await screen.findByText('Cleared 42 entries.');
+    expect(requests.map((r) => r.type)).toEqual(['summary', 'clear', 'summary']);
+  });
+
+  it('an error reply is shown, not thrown', async () => {
+    const { transport } = fake({ summary: { ok: false, error: 'no capture for tab 3' } });
+    render(<Popup transport={transport} tabId={3} download={() => {}} />);
+    expect((await screen.findByRole('alert')).textContent).toBe('no capture for tab 3');
+  });
+});
