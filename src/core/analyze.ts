@@ -1,0 +1,538 @@
+/**
+ * The engine's entry point: pairs preflights with their requests, judges every exchange the way
+ * the chosen browser does, and fills the `_cors` annotation (DESIGN §3.3) of each request.
+ *
+ * Pairing is pure and works for live webRequest data and HAR data alike: a preflight is an
+ * OPTIONS request carrying `Access-Control-Request-Method`; it guards the request of the same
+ * tab, with a hop at the same URL whose method equals ACRM. Event order differs per browser
+ * (browser-facts §C/§E: Chromium starts the request, then the preflight; Firefox sends the
+ * request's headers before the preflight), so pairing looks at start times only loosely: the
+ * request that started last before the preflight wins, preflights taken latest-first (so two
+ * identical requests in flight pair first-with-first). A source's explicit link
+ * (`preflightFor`, Chrome DevTools HAR `_initiator`) always wins.
+ */
+import type { AnalyzedEntry, CorsAnnotation, CorsWarning, PreflightCacheHit, PreflightCacheInfo } from './annotation.ts';
+import { cacheCovers, preflightCacheInfo, type PreflightCacheEntry } from './cache.ts';
+import {
+  deriveTriggers,
+  isCorsRequest,
+  isNavigation,
+  isPreflight,
+  requestedHeaderNames,
+  requestOrigin,
+  triggersFromPreflight,
+  type TriggerDetail,
+} from './classify.ts';
+import type { CorsFailure, WarningCode } from './codes.ts';
+import { credentialsOf, includesCredentials, type CredentialsInfo } from './credentials.ts';
+import {
+  explainError,
+  explainNotCors,
+  explainPass,
+  explainUnknown,
+  explainWarning,
+  type ExchangeFacts,
+  type Explanation,
+  type NotCorsReason,
+  type UnknownReason,
+} from './explain.ts';
+import { exposedHeaders } from './expose.ts';
+import { getCombined } from './headers.ts';
+import { firstHop, lastHop, type BrowserProfile, type ObservedRequest, type RequestHop } from './model.ts';
+import { sameOrigin } from './origin.ts';
+import { judgePreflight, type PreflightJudgement } from './preflight.ts';
+import { judgeChain, type ChainJudgement } from './redirect.ts';
+import { duplicateCorsHeaders, maxAgeWarnings, missingVaryOrigin, type PendingWarning } from './warnings.ts';
+
+export interface AnalyzeOptions {
+  browser: BrowserProfile;
+}
+
+/** Slack for clocks of different event sources (HAR timings are rounded, webRequest stamps are floats). */
+const ORDER_SLACK_MS = 50;
+/** How far after a preflight's start its request may start when the source's order is reversed. */
+const LATE_REQUEST_WINDOW_MS = 2000;
+/** Errors that are the browser's own CORS block (evidence, not the verdict). */
+const CORS_BLOCK_ERRORS = new Set(['net::ERR_FAILED', 'NS_ERROR_DOM_BAD_URI']);
+
+interface Pairing {
+  /** preflight id → request id and the request's hop it guards. */
+  byPreflight: Map<string, { requestId: string; hop: number }>;
+  /** request id → hop index → preflight id. */
+  byRequest: Map<string, Map<number, string>>;
+}
+
+function endOf(r: ObservedRequest): number | null {
+  return lastHop(r).endedMs;
+}
+
+/** Pairs preflights with requests (see the module comment). Deterministic for a given input order. */
+export function pairPreflights(reqs: readonly ObservedRequest[]): Pairing {
+  const byPreflight = new Map<string, { requestId: string; hop: number }>();
+  const byRequest = new Map<string, Map<number, string>>();
+  const byId = new Map(reqs.map((r) => [r.id, r]));
+  const preflights = reqs.filter(isPreflight);
+  const candidates = reqs.filter((r) => !isPreflight(r));
+  const link = (p: ObservedRequest, r: ObservedRequest, hop: number) => {
+    byPreflight.set(p.id, { requestId: r.id, hop });
+    let m = byRequest.get(r.id);
+    if (!m) byRequest.set(r.id, (m = new Map()));
+    m.set(hop, p.id);
+  };
+  const acrmOf = (p: ObservedRequest) => getCombined(firstHop(p).requestHeaders, 'access-control-request-method') ?? '';
+  const matchingHop = (p: ObservedRequest, r: ObservedRequest): number => {
+    const url = firstHop(p).url;
+    const acrm = acrmOf(p);
+    for (let i = 0; i < r.hops.length; i++) {
+      const h = r.hops[i]!;
+      if (h.url === url && h.method === acrm && !byRequest.get(r.id)?.has(i)) return i;
+    }
+    return -1;
+  };
+
+  // 1. Explicit links from the source.
+  for (const p of preflights) {
+    if (!p.preflightFor) continue;
+    const r = byId.get(p.preflightFor);
+    if (!r || isPreflight(r)) continue;
+    const hop = matchingHop(p, r);
+    link(p, r, hop >= 0 ? hop : 0);
+  }
+
+  // 2. The rest by tab, URL, method and time; latest preflight first.
+  const rest = preflights
+    .map((p, i) => ({ p, i }))
+    .filter(({ p }) => !byPreflight.has(p.id) && !p.preflightFor)
+    .sort((a, b) => firstHop(b.p).startedMs - firstHop(a.p).startedMs || b.i - a.i);
+  for (const { p } of rest) {
+    const pStart = firstHop(p).startedMs;
+    const pEnd = firstHop(p).endedMs;
+    const pOrigin = getCombined(firstHop(p).requestHeaders, 'origin');
+    let best: { r: ObservedRequest; hop: number; score: number } | null = null;
+    for (const r of candidates) {
+      if (r.tabId !== p.tabId) continue;
+      const hop = matchingHop(p, r);
+      if (hop < 0) continue;
+      const h = r.hops[hop]!;
+      // On the first hop the Origins must agree (after a redirect they may not: Chromium sends
+      // `null` on both, Firefox keeps the page origin on the preflight only).
+      const rOrigin = getCombined(h.requestHeaders, 'origin');
+      if (hop === 0 && rOrigin !== null && pOrigin !== null && rOrigin !== pOrigin) continue;
+      // A request cannot have finished before its preflight did.
+      const rEnd = endOf(r);
+      if (rEnd !== null && pEnd !== null && rEnd < pEnd - ORDER_SLACK_MS) continue;
+      const delta = pStart - h.startedMs;
+      let score: number;
+      if (delta >= -ORDER_SLACK_MS) score = Math.max(delta, 0);
+      else if (-delta <= LATE_REQUEST_WINDOW_MS) score = 1e9 - delta;
+      else continue;
+      if (!best || score < best.score) best = { r, hop, score };
+    }
+    if (best) link(p, best.r, best.hop);
+  }
+  return { byPreflight, byRequest };
+}
+
+interface PreflightFacts {
+  request: ObservedRequest;
+  origin: string;
+  method: string;
+  unsafeHeaders: string[];
+}
+
+function preflightFacts(p: ObservedRequest): PreflightFacts {
+  const h = firstHop(p);
+  return {
+    request: p,
+    origin: getCombined(h.requestHeaders, 'origin') ?? p.initiator ?? 'null',
+    method: getCombined(h.requestHeaders, 'access-control-request-method') ?? '',
+    unsafeHeaders: requestedHeaderNames(h.requestHeaders),
+  };
+}
+
+function runPreflight(pf: PreflightFacts, include: boolean): PreflightJudgement {
+  return judgePreflight({ preflight: pf.request, origin: pf.origin, credentialsInclude: include, method: pf.method, unsafeHeaders: pf.unsafeHeaders });
+}
+
+function credentialsFacts(c: CredentialsInfo): ExchangeFacts['credentials'] {
+  return c.mode === 'unknown' ? 'unknown' : c.mode === 'include' ? 'include' : 'not-include';
+}
+
+function toWarnings(ws: readonly PendingWarning[]): CorsWarning[] {
+  const seen = new Set<string>();
+  const out: CorsWarning[] = [];
+  for (const w of ws) {
+    if (seen.has(w.code)) continue;
+    seen.add(w.code);
+    const e = explainWarning(w.code, w.facts);
+    out.push({ code: w.code, message: `${e.message} ${e.fix}` });
+  }
+  return out;
+}
+
+function observedOf(r: ObservedRequest): CorsAnnotation['observed'] {
+  return r.outcome.outcome === 'failed' ? { outcome: 'failed', error: r.outcome.error } : { outcome: r.outcome.outcome };
+}
+
+function publicTriggers(ts: readonly TriggerDetail[]): CorsAnnotation['preflightTriggers'] {
+  return ts.map((t) => ({ kind: t.kind, value: t.value }));
+}
+
+interface Base {
+  id: string;
+  kind: CorsAnnotation['kind'];
+  triggers: TriggerDetail[];
+  credentials: CredentialsInfo;
+  origin: string | null;
+  pairedWith: string | null;
+  preflightCache: PreflightCacheInfo | PreflightCacheHit | null;
+  observed: CorsAnnotation['observed'];
+}
+
+function annotation(
+  b: Base,
+  verdict: CorsAnnotation['verdict'],
+  ex: Explanation,
+  extra: { failure?: CorsFailure; warnings?: CorsWarning[]; exposed?: string[] | null } = {},
+): CorsAnnotation {
+  return {
+    id: b.id,
+    kind: b.kind,
+    verdict,
+    error: extra.failure?.error ?? null,
+    failedParameter: extra.failure ? extra.failure.failedParameter : null,
+    firefoxReason: extra.failure?.firefoxReason ?? null,
+    message: ex.message,
+    fix: ex.fix,
+    warnings: extra.warnings ?? [],
+    pairedWith: b.pairedWith,
+    preflightTriggers: publicTriggers(b.triggers),
+    preflightCache: b.preflightCache,
+    credentials: b.credentials.mode,
+    credentialsInferred: b.credentials.inferred,
+    exposedHeaders: extra.exposed ?? null,
+    origin: b.origin,
+    observed: b.observed,
+  };
+}
+
+function isBlockedBeforeSend(r: ObservedRequest): boolean {
+  const h = firstHop(r);
+  return h.responseHeaders === null && r.outcome.outcome === 'failed';
+}
+
+/** Judges one group of requests (closed under pairing and cache relations). */
+function analyzeGroup(reqs: readonly ObservedRequest[], profile: BrowserProfile): Map<string, CorsAnnotation> {
+  const out = new Map<string, CorsAnnotation>();
+  const pairing = pairPreflights(reqs);
+  const byId = new Map(reqs.map((r) => [r.id, r]));
+
+  // Preflight judgements, with the paired request's credentials mode (Fetch §CORS-preflight fetch).
+  const pfJudged = new Map<string, { facts: PreflightFacts; creds: CredentialsInfo; judgement: PreflightJudgement }>();
+  for (const p of reqs) {
+    if (!isPreflight(p)) continue;
+    const link = pairing.byPreflight.get(p.id);
+    const creds = credentialsOf(link ? byId.get(link.requestId)! : null);
+    const facts = preflightFacts(p);
+    pfJudged.set(p.id, { facts, creds, judgement: runPreflight(facts, includesCredentials(creds)) });
+  }
+
+  // Cache entries made by passing preflights (Fetch §CORS-preflight cache).
+  const cacheEntries: PreflightCacheEntry[] = [];
+  for (const [id, pj] of pfJudged) {
+    if (pj.judgement.state !== 'pass') continue;
+    const h = firstHop(pj.facts.request);
+    const info = preflightCacheInfo(h.responseHeaders, profile);
+    const created = h.endedMs ?? h.startedMs;
+    cacheEntries.push({
+      preflightId: id,
+      origin: pj.facts.origin,
+      url: h.url,
+      credentials: includesCredentials(pj.creds),
+      methods: pj.judgement.methods,
+      headers: pj.judgement.headers,
+      createdMs: created,
+      expiresMs: created + info.effectiveSeconds * 1000,
+    });
+  }
+
+  for (const r of reqs) {
+    if (isPreflight(r)) continue;
+    out.set(r.id, judgeRequest(r, profile, pairing, pfJudged, cacheEntries));
+  }
+  for (const [id, pj] of pfJudged) {
+    const link = pairing.byPreflight.get(id);
+    out.set(id, judgePreflightEntry(pj, link ? byId.get(link.requestId)! : null, link?.hop ?? 0, profile));
+  }
+  return out;
+}
+
+function judgePreflightEntry(
+  pj: { facts: PreflightFacts; creds: CredentialsInfo; judgement: PreflightJudgement },
+  req: ObservedRequest | null,
+  hop: number,
+  profile: BrowserProfile,
+): CorsAnnotation {
+  const p = pj.facts.request;
+  const h = firstHop(p);
+  const mainHeaders = req && req.hops[hop]!.requestHeaders.length > 0 ? req.hops[hop]!.requestHeaders : null;
+  const info = preflightCacheInfo(h.responseHeaders, profile);
+  const b: Base = {
+    id: p.id,
+    kind: 'preflight',
+    triggers: triggersFromPreflight(h.requestHeaders, mainHeaders, profile),
+    credentials: pj.creds,
+    origin: getCombined(h.requestHeaders, 'origin'),
+    pairedWith: req?.id ?? null,
+    // A failed preflight is not cached.
+    preflightCache: pj.judgement.state === 'pass' ? info : { ...info, effectiveSeconds: 0 },
+    observed: observedOf(p),
+  };
+  const fx: ExchangeFacts = { method: pj.facts.method, url: h.url, origin: b.origin, credentials: credentialsFacts(pj.creds) };
+  const j = pj.judgement;
+  if (j.state === 'unknown') return annotation(b, 'unknown', explainUnknown('preflight-incomplete', fx));
+  if (j.state === 'fail') return annotation(b, 'fail', explainError(j.failure.error, { ...fx, ...j.failure.facts }), { failure: j.failure });
+  const ws: PendingWarning[] = [];
+  ws.push(...maxAgeWarnings(info.maxAgeHeader, info.effectiveSeconds, profile, h.url));
+  if (j.authorizationCoveredByWildcard) ws.push({ code: 'AuthorizationCoveredByWildcard', facts: { url: h.url } });
+  const dup = duplicateCorsHeaders(h.responseHeaders ?? [], h.url);
+  if (dup) ws.push(dup);
+  if (pj.creds.mode === 'unknown') {
+    const alt = runPreflight(pj.facts, true);
+    if (alt.state === 'fail') {
+      ws.push({
+        code: 'CredentialsModeUnknown',
+        facts: { origin: pj.facts.origin, alternateError: alt.failure.error, alternateParameter: alt.failure.failedParameter },
+      });
+    }
+  }
+  return annotation(b, 'pass', explainPass('preflight', { ...fx, cacheSeconds: info.effectiveSeconds }), { warnings: toWarnings(ws) });
+}
+
+function notCorsReason(r: ObservedRequest): NotCorsReason {
+  if (isNavigation(r.resourceType)) return 'navigation';
+  const mode = getCombined(firstHop(r).requestHeaders, 'sec-fetch-mode');
+  if (mode === 'no-cors') return 'no-cors';
+  const o = requestOrigin(r);
+  if (o.source === 'header') return 'same-origin';
+  return 'no-origin';
+}
+
+function judgeRequest(
+  r: ObservedRequest,
+  profile: BrowserProfile,
+  pairing: Pairing,
+  pfJudged: Map<string, { facts: PreflightFacts; creds: CredentialsInfo; judgement: PreflightJudgement }>,
+  cacheEntries: readonly PreflightCacheEntry[],
+): CorsAnnotation {
+  const paired = pairing.byRequest.get(r.id) ?? new Map<number, string>();
+  const pairedHops = [...paired.keys()].sort((a, b) => a - b);
+  const firstPf = pairedHops.length ? pfJudged.get(paired.get(pairedHops[0]!)!)! : null;
+  const creds = credentialsOf(r);
+  const h0 = firstHop(r);
+  const ro = requestOrigin(r);
+  const origin = ro.origin ?? firstPf?.facts.origin ?? null;
+  const headerOrigin = ro.header ?? (firstPf ? getCombined(firstHop(firstPf.facts.request).requestHeaders, 'origin') : null);
+  const b: Base = {
+    id: r.id,
+    kind: 'simple',
+    triggers: [],
+    credentials: creds,
+    origin: headerOrigin,
+    pairedWith: firstPf ? firstPf.facts.request.id : null,
+    preflightCache: null,
+    observed: observedOf(r),
+  };
+  const fx: ExchangeFacts = { method: h0.method, url: h0.url, origin, credentials: credentialsFacts(creds) };
+
+  if (origin === null || !isCorsRequest(r, paired.size > 0)) {
+    return annotation({ ...b, kind: 'not-cors' }, 'n/a', explainNotCors(notCorsReason(r), fx));
+  }
+
+  // The first hop that runs with the CORS flag decides the preflight (a same-origin hop needs none).
+  let corsHop = r.hops.findIndex((h) => origin === 'null' || !sameOrigin(origin, h.url));
+  if (corsHop < 0) corsHop = 0;
+  const ch: RequestHop = r.hops[corsHop]!;
+  if (firstPf) {
+    const pfHop = pairedHops[0]!;
+    const main = r.hops[pfHop]!.requestHeaders;
+    b.triggers = triggersFromPreflight(firstHop(firstPf.facts.request).requestHeaders, main.length ? main : null, profile);
+    b.kind = 'preflighted';
+  } else {
+    b.triggers = deriveTriggers(ch.method, ch.requestHeaders, profile);
+    b.kind = b.triggers.length ? 'preflighted' : 'simple';
+  }
+
+  // Preflighted without an observed preflight.
+  let cacheHit: PreflightCacheHit | null = null;
+  if (b.kind === 'preflighted' && !firstPf) {
+    if (isBlockedBeforeSend(r)) {
+      const err = r.outcome.outcome === 'failed' ? r.outcome.error : '';
+      if (CORS_BLOCK_ERRORS.has(err)) return annotation(b, 'unknown', explainUnknown('preflight-unseen', fx));
+    } else if (ch.responseHeaders !== null) {
+      const include = includesCredentials(creds);
+      const unsafeHeaders = b.triggers.filter((t) => t.kind !== 'method').map((t) => (t.kind === 'content-type' ? 'content-type' : t.value));
+      const hit = [...cacheEntries]
+        .filter((e) => cacheCovers(e, { origin, url: ch.url, credentials: include, method: ch.method, unsafeHeaders, atMs: ch.startedMs }))
+        .sort((x, y) => y.createdMs - x.createdMs)[0];
+      cacheHit = { hit: true, preflightId: hit?.preflightId ?? null };
+      b.preflightCache = cacheHit;
+    }
+  }
+
+  const run = (include: boolean): ChainJudgement =>
+    judgeChain({
+      req: r,
+      origin,
+      credentialsInclude: include,
+      preflightFailureAt: (i) => {
+        const id = paired.get(i);
+        if (id === undefined) return null;
+        const pj = pfJudged.get(id)!;
+        const j = include === includesCredentials(pj.creds) ? pj.judgement : runPreflight(pj.facts, include);
+        return j.state === 'fail' ? j.failure : null;
+      },
+    });
+
+  const include = includesCredentials(creds);
+  const chain = run(include);
+  if (chain.state === 'fail') {
+    const f = chain.failure;
+    const facts = { ...fx, ...f.facts, method: f.facts.preflight ? fx.method : (f.facts.method ?? fx.method) };
+    return annotation(b, 'fail', explainError(f.error, facts), { failure: f });
+  }
+  if (chain.state === 'unknown') {
+    // A preflight that never finished leaves its request undecided too.
+    const pfUnknown = [...paired.values()].some((id) => pfJudged.get(id)!.judgement.state === 'unknown');
+    const reason: UnknownReason = pfUnknown && chain.reason !== 'network-error' ? 'preflight-incomplete' : r.outcome.outcome === 'incomplete' ? 'incomplete' : chain.reason;
+    return annotation(b, 'unknown', explainUnknown(reason, { ...fx, ...(chain.netError ? { netError: chain.netError } : {}) }));
+  }
+
+  const ws: PendingWarning[] = [];
+  const fh = chain.finalHop;
+  const v = missingVaryOrigin(fh.responseHeaders ?? [], chain.finalOrigin, fh.url);
+  if (v) ws.push(v);
+  for (const h of r.hops) {
+    const d = duplicateCorsHeaders(h.responseHeaders ?? [], h.url);
+    if (d) ws.push(d);
+  }
+  for (const id of paired.values()) {
+    const j = pfJudged.get(id)!.judgement;
+    if (j.state === 'pass' && j.authorizationCoveredByWildcard) ws.push({ code: 'AuthorizationCoveredByWildcard', facts: { url: fh.url } });
+  }
+  if (creds.mode === 'unknown') {
+    const alt = run(true);
+    if (alt.state === 'fail') {
+      ws.push({ code: 'CredentialsModeUnknown', facts: { origin, alternateError: alt.failure.error, alternateParameter: alt.failure.failedParameter } });
+    }
+  }
+  if (r.outcome.outcome === 'failed' && CORS_BLOCK_ERRORS.has(r.outcome.error)) {
+    ws.push({ code: 'BrowserOutcomeDiffers' satisfies WarningCode, facts: { observedError: r.outcome.error } });
+  }
+  // What the script can read: only a response that reached the page (a followed-to final
+  // response; an unfollowed redirect is an opaque-redirect and exposes nothing).
+  const isRedirectResponse = fh.status >= 300 && fh.status < 400 && getCombined(fh.responseHeaders, 'location') !== null;
+  const exposed = r.outcome.outcome === 'completed' && !isRedirectResponse ? exposedHeaders(fh.responseHeaders ?? [], include) : null;
+  return annotation(b, 'pass', explainPass(b.kind === 'preflighted' ? 'preflighted' : 'simple', { ...fx, cacheHit: cacheHit !== null }), {
+    warnings: toWarnings(ws),
+    exposed,
+  });
+}
+
+function startOf(r: ObservedRequest): number {
+  return firstHop(r).startedMs;
+}
+
+/** Analyze a whole capture at once. Entries sorted by first hop start (ties: input order). */
+export function analyzeCapture(reqs: readonly ObservedRequest[], opts: AnalyzeOptions): AnalyzedEntry[] {
+  const a = new CorsAnalyzer(opts);
+  for (const r of reqs) a.add(r);
+  return a.entries();
+}
+
+/**
+ * Judge one exchange — a request and, optionally, its preflight — as if it were the whole
+ * capture. The panel's "what-if" edits headers and calls this. The preflight is linked to the
+ * request explicitly, so edited timings or URLs cannot break the pairing.
+ */
+export function judge(
+  exchange: { request: ObservedRequest | null; preflight?: ObservedRequest | null },
+  opts: AnalyzeOptions,
+): { request: CorsAnnotation | null; preflight: CorsAnnotation | null } {
+  const reqs: ObservedRequest[] = [];
+  if (exchange.preflight) reqs.push(exchange.request ? { ...exchange.preflight, preflightFor: exchange.request.id } : exchange.preflight);
+  if (exchange.request) reqs.push(exchange.request);
+  const res = analyzeGroup(reqs, opts.browser);
+  return {
+    request: exchange.request ? (res.get(exchange.request.id) ?? null) : null,
+    preflight: exchange.preflight ? (res.get(exchange.preflight.id) ?? null) : null,
+  };
+}
+
+export class CorsAnalyzer {
+  private readonly profile: BrowserProfile;
+  private readonly reqs = new Map<string, { req: ObservedRequest; seq: number; cors: CorsAnnotation | null; json: string }>();
+  private readonly byUrl = new Map<string, Set<string>>();
+  private seq = 0;
+
+  constructor(opts: AnalyzeOptions) {
+    this.profile = opts.browser;
+  }
+
+  /**
+   * Add one finished (or incomplete) request, in completion order. Returns every entry whose
+   * annotation is new or changed by this addition (e.g. a preflight gets pairedWith when its
+   * request arrives later). Adding a request with a known id replaces it (an incomplete request
+   * that later completed).
+   */
+  add(req: ObservedRequest): AnalyzedEntry[] {
+    const prev = this.reqs.get(req.id);
+    if (prev) for (const h of prev.req.hops) this.byUrl.get(h.url)?.delete(req.id);
+    this.reqs.set(req.id, { req, seq: prev?.seq ?? this.seq++, cors: prev?.cors ?? null, json: prev?.json ?? '' });
+    for (const h of req.hops) {
+      let s = this.byUrl.get(h.url);
+      if (!s) this.byUrl.set(h.url, (s = new Set()));
+      s.add(req.id);
+    }
+    // Everything that shares a URL with the new request, transitively, may be affected.
+    const group = new Set<string>([req.id]);
+    const queue = [req.id];
+    const seenUrls = new Set<string>();
+    while (queue.length) {
+      const id = queue.pop()!;
+      for (const h of this.reqs.get(id)!.req.hops) {
+        if (seenUrls.has(h.url)) continue;
+        seenUrls.add(h.url);
+        for (const other of this.byUrl.get(h.url) ?? []) {
+          if (!group.has(other)) {
+            group.add(other);
+            queue.push(other);
+          }
+        }
+      }
+    }
+    const members = [...group].map((id) => this.reqs.get(id)!).sort((a, b) => a.seq - b.seq);
+    const result = analyzeGroup(
+      members.map((m) => m.req),
+      this.profile,
+    );
+    const changed: AnalyzedEntry[] = [];
+    for (const m of members) {
+      const cors = result.get(m.req.id)!;
+      const json = JSON.stringify(cors);
+      if (json !== m.json || m.req === req) {
+        m.cors = cors;
+        m.json = json;
+        changed.push({ request: m.req, cors });
+      }
+    }
+    return changed;
+  }
+
+  /** All entries sorted by first hop startedMs (ties: insertion order). */
+  entries(): AnalyzedEntry[] {
+    return [...this.reqs.values()]
+      .sort((a, b) => startOf(a.req) - startOf(b.req) || a.seq - b.seq)
+      .map((m) => ({ request: m.req, cors: m.cors! }));
+  }
+}
