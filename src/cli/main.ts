@@ -1,25 +1,28 @@
-/** `cors-lens` command line (DESIGN §3.2). */
+/**
+ * `cors-lens` command line (DESIGN §3.2): wires `run` (src/cli/run.ts) to the real process.
+ * Imports only src/core and node:* (the core boundary of DESIGN §1; lint enforces it).
+ */
+import { analyzeCapture } from '../core/analyze.ts';
+import { run } from './run.ts';
 
-const USAGE = `Usage: cors-lens analyze FILE.har [--format text|json|har] [--out FILE] [--browser chromium|firefox]
+// Injected by the esbuild bundle (scripts/build.mjs); absent when the module is run unbundled.
+const VERSION = typeof __CORS_LENS_VERSION__ === 'string' ? __CORS_LENS_VERSION__ : '0.0.0-dev';
 
-Judges every request of a HAR file the way the browser's CORS check does.
-  FILE.har           a HAR 1.2 file (Chrome, Firefox or CORS Lens export); - reads stdin
-  --format FORMAT    text (default): a table; json: {summary, entries}; har: annotated HAR
-  --out FILE         write the report to FILE instead of stdout
-  --browser NAME     chromium (default) or firefox: whose CORS rules to apply
-  -h, --help         show this help
-  -v, --version      print the version
+// A reader that stops early (`cors-lens analyze x.har | head`) closes the pipe: that is not an
+// error worth a stack trace.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw err;
+});
 
-Exit status: 0 no CORS failure, 1 at least one failure, 2 bad input or usage.`;
-
-const args = process.argv.slice(2);
-if (args.length === 0 || args.includes('-h') || args.includes('--help')) {
-  process.stdout.write(USAGE + '\n');
-  process.exit(args.length === 0 ? 2 : 0);
-}
-if (args.includes('-v') || args.includes('--version')) {
-  process.stdout.write(`cors-lens ${__CORS_LENS_VERSION__}\n`);
-  process.exit(0);
-}
-process.stderr.write('cors-lens: analyze is not implemented yet\n');
-process.exit(2);
+run(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env }, analyzeCapture, VERSION).then(
+  (code) => {
+    // exitCode, not exit(): a large report written to a pipe is flushed asynchronously and
+    // process.exit() would cut it short.
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`cors-lens: internal error: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}\n`);
+    process.exitCode = 2;
+  },
+);

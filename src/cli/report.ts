@@ -1,0 +1,107 @@
+/** The CLI's reports: the summary, the text table for people, the JSON for machines. */
+import type { AnalyzedEntry, CorsAnnotation, CorsVerdict } from '../core/annotation.ts';
+import type { BrowserProfile } from '../core/model.ts';
+
+export interface Summary {
+  requests: number;
+  fail: number;
+  pass: number;
+  unknown: number;
+  'n/a': number;
+  /** Failures per Chromium `CorsError` name. */
+  errors: Record<string, number>;
+  /** Requests that passed with at least one warning. */
+  passedWithWarnings: number;
+  browser: BrowserProfile;
+}
+
+export function summarize(entries: readonly AnalyzedEntry[], browser: BrowserProfile): Summary {
+  const s: Summary = { requests: entries.length, fail: 0, pass: 0, unknown: 0, 'n/a': 0, errors: {}, passedWithWarnings: 0, browser };
+  for (const { cors } of entries) {
+    s[cors.verdict]++;
+    if (cors.verdict === 'fail' && cors.error) s.errors[cors.error] = (s.errors[cors.error] ?? 0) + 1;
+    if (cors.verdict === 'pass' && cors.warnings.length > 0) s.passedWithWarnings++;
+  }
+  return s;
+}
+
+/** "12 requests: 3 fail, 7 pass, 1 unknown, 1 n/a (chromium profile)" */
+export function summaryLine(s: Summary): string {
+  const n = `${s.requests} request${s.requests === 1 ? '' : 's'}`;
+  const warn = s.passedWithWarnings > 0 ? `; ${s.passedWithWarnings} ${s.passedWithWarnings === 1 ? 'pass' : 'passes'} with warnings` : '';
+  return `${n}: ${s.fail} fail, ${s.pass} pass, ${s.unknown} unknown, ${s['n/a']} n/a${warn} (${s.browser} profile)`;
+}
+
+/** `--format json`: `{summary, entries: [_cors objects]}` (DESIGN §3.2). */
+export function jsonReport(entries: readonly AnalyzedEntry[], summary: Summary): string {
+  return `${JSON.stringify({ summary, entries: entries.map((e) => e.cors) }, null, 2)}\n`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Text table.
+
+/**
+ * Untrusted text from a HAR (URLs, header values in messages) must not drive the terminal:
+ * control characters (ESC starts colour/cursor sequences, CR overwrites the line) are shown as
+ * \xNN escapes instead.
+ */
+export function safeText(s: string): string {
+  return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+export const URL_WIDTH = 60;
+
+/**
+ * A URL cut to `max` characters in the middle: the start keeps the scheme, host and port (the
+ * origin decides CORS), the end keeps the last part of the path or query (what tells requests
+ * to one API apart). The fragment is dropped: it is never sent.
+ */
+export function shortenUrl(url: string, max = URL_WIDTH): string {
+  const u = url.split('#')[0]!;
+  if ([...u].length <= max) return u;
+  const chars = [...u];
+  const tail = Math.min(20, Math.floor(max / 3));
+  return `${chars.slice(0, max - tail - 1).join('')}…${chars.slice(chars.length - tail).join('')}`;
+}
+
+const COLOURS: Record<CorsVerdict, string> = { fail: '\u001b[31m', pass: '\u001b[32m', unknown: '\u001b[33m', 'n/a': '\u001b[2m' };
+const RESET = '\u001b[0m';
+
+export interface TextOptions {
+  colour: boolean;
+  /** Terminal width: the WHY column is cut to fit; null = no limit (piped output). */
+  width: number | null;
+}
+
+function why(cors: CorsAnnotation): string {
+  const extra = cors.verdict === 'pass' && cors.warnings.length > 0 ? ` (warning: ${cors.warnings.map((w) => w.code).join(', ')})` : '';
+  return `${cors.message}${extra}`.replace(/\s+/g, ' ').trim();
+}
+
+/** The aligned table: VERDICT, METHOD, URL, ERROR, WHY — one row per request, in start order. */
+export function textTable(entries: readonly AnalyzedEntry[], opts: TextOptions): string {
+  const order = entries
+    .map((e, i) => ({ e, i }))
+    .sort((a, b) => (a.e.request.hops[0]?.startedMs ?? 0) - (b.e.request.hops[0]?.startedMs ?? 0) || a.i - b.i)
+    .map(({ e }) => e);
+  const header = ['VERDICT', 'METHOD', 'URL', 'ERROR', 'WHY'];
+  const rows = order.map(({ request, cors }) => {
+    const hop = request.hops[0];
+    return [cors.verdict, safeText(hop?.method ?? '?'), shortenUrl(safeText(hop?.url ?? '?')), safeText(cors.error ?? '-'), safeText(why(cors))];
+  });
+  const widths = [0, 1, 2, 3].map((c) => Math.max(header[c]!.length, ...rows.map((r) => [...r[c]!].length)));
+  const lead = widths.reduce((a, w) => a + w + 2, 0);
+  const fit = (s: string): string => {
+    if (opts.width === null) return s;
+    const room = Math.max(opts.width - lead, 30);
+    const chars = [...s];
+    return chars.length <= room ? s : `${chars.slice(0, room - 1).join('')}…`;
+  };
+  const line = (cells: string[], verdict: CorsVerdict | null): string => {
+    const padded = cells.slice(0, 4).map((c, i) => c + ' '.repeat(widths[i]! - [...c].length));
+    if (verdict && opts.colour) padded[0] = `${COLOURS[verdict]}${cells[0]!}${RESET}${' '.repeat(widths[0]! - cells[0]!.length)}`;
+    return `${padded.join('  ')}  ${fit(cells[4]!)}`;
+  };
+  const out = [line(header, null), ...rows.map((r) => line(r, r[0] as CorsVerdict))];
+  return `${out.join('\n')}\n`;
+}
