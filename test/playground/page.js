@@ -32,7 +32,10 @@
     const ctl = new AbortController();
     const timer = setTimeout(() => ctl.abort(), REQUEST_TIMEOUT_MS);
     /** @type {RequestInit} */
-    const init = { method: r.method, headers, credentials: r.credentials, mode: r.mode || 'cors', signal: ctl.signal, cache: 'no-store' };
+    const init = { method: r.method, headers, credentials: r.credentials, mode: r.mode || 'cors', signal: ctl.signal };
+    // No `cache: 'no-store'` here: a cache-bypassing load skips the preflight cache in Chromium
+    // (preflight_controller.cc consults it only without bypass flags). URLs are unique per run and the
+    // server answers `Cache-Control: no-store`, which is enough.
     if (r.redirect) init.redirect = r.redirect;
     if (r.body !== undefined) init.body = r.body;
     try {
@@ -84,7 +87,7 @@
     if (wantsCookie && !cfg.frame) {
       // A no-cors credentialed visit stores the scenario's cookie for the target origin.
       try {
-        await fetch(`${base(sc, runId)}/set-cookie`, { mode: 'no-cors', credentials: 'include', cache: 'no-store' });
+        await fetch(`${base(sc, runId)}/set-cookie`, { mode: 'no-cors', credentials: 'include' });
       } catch {
         /* the scenario itself reports what matters */
       }

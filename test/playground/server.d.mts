@@ -68,6 +68,8 @@ export interface LoggedRequest {
   time: number;
   scenario: string | null;
   runId: string | null;
+  /** What the server answered: the header lines it wrote itself (Node adds Date/Connection/framing after them). */
+  response: { status: number; headers: HeaderPair[]; closed: boolean } | null;
 }
 
 export interface PlaygroundOrigins {

@@ -79,6 +79,7 @@ export const DEFAULT_PORTS = { page: 18411, api: 18412, third: 18413, warm: 1841
  * @property {number} time            epoch ms
  * @property {string | null} scenario
  * @property {string | null} runId
+ * @property {{ status: number, headers: HeaderPair[], closed: boolean } | null} response  what the server answered
  */
 
 /**
@@ -222,7 +223,8 @@ export async function startPlayground(opts = {}) {
     for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) headers.push([/** @type {string} */ (req.rawHeaders[i]), /** @type {string} */ (req.rawHeaders[i + 1])]);
     const u = new URL(req.url, 'http://x');
     const m = /^\/s\/([^/]+)\/([^/]+)\/([^/?]+)$/.exec(u.pathname);
-    log.push({
+    /** @type {LoggedRequest} */
+    const entry = {
       origin: listenerOrigin,
       method: req.method,
       url: req.url,
@@ -230,7 +232,18 @@ export async function startPlayground(opts = {}) {
       time: Date.now(),
       scenario: m ? decodeURIComponent(/** @type {string} */ (m[1])) : null,
       runId: m ? decodeURIComponent(/** @type {string} */ (m[2])) : null,
-    });
+      response: null,
+    };
+    log.push(entry);
+    const a = route();
+    // What we answered, exactly (the lines the server wrote itself; Node adds Date, Connection and
+    // framing headers after them). The Firefox recorder takes raw header lines from here because
+    // BiDi joins repeated lines (browser-facts §H).
+    entry.response = a.close ? { status: 0, headers: [], closed: true } : { status: a.status, headers: [...BASE_HEADERS, ...a.headers], closed: false };
+    return a;
+
+    /** @returns {{ status: number, headers: HeaderPair[], body: string, close?: boolean }} */
+    function route() {
     const originHdr = headers.find(([n]) => n.toLowerCase() === 'origin')?.[1] ?? '';
     /** @param {string} v */
     const subst = (v) =>
@@ -277,6 +290,7 @@ export async function startPlayground(opts = {}) {
     if (!hasType && req.method !== 'OPTIONS') out.push(['Content-Type', 'text/plain; charset=utf-8']);
     const body = req.method === 'OPTIONS' || ans.redirectTo ? (ans.body ?? '') : (ans.body ?? `ok:${id}`);
     return { status: ans.redirectTo ? ans.redirectTo.status ?? ans.status : ans.status, headers: out, body };
+    }
   }
 
   /** @param {boolean} frame */
