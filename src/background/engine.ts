@@ -4,6 +4,9 @@
  */
 import type { AnalyzedEntry } from '../core/annotation.ts';
 import type { BrowserProfile } from '../core/model.ts';
+import { CorsAnalyzer } from '../core/analyze.ts';
+import { exportFilename, stringifyHar, toAnnotatedHar } from '../core/har/write.ts';
+import { BoundedAnalyzer } from './bounded-analyzer.ts';
 import type { Analyzer } from './store.ts';
 
 export interface ExportOptions {
@@ -19,3 +22,10 @@ export interface Engine {
   /** Download name carrying the page's host and a timestamp. */
   exportFilename(pageUrlOrHost: string, date: Date): string;
 }
+
+/** The real engine: CorsAnalyzer behind the bounds of bounded-analyzer.ts, and the HAR writer. */
+export const coreEngine: Engine = {
+  analyzer: (profile) => new BoundedAnalyzer(() => new CorsAnalyzer({ browser: profile })),
+  exportHar: (entries, opts) => stringifyHar(toAnnotatedHar(entries, opts)),
+  exportFilename,
+};

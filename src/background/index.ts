@@ -1,40 +1,62 @@
 /**
  * Background entry (Chromium: MV3 service worker; Firefox: MV3 event page).
- * Listeners are registered synchronously in the first turn (browser-facts §F).
+ *
+ * Every listener is registered synchronously in the first turn: a worker woken by an event only
+ * delivers it to listeners that exist by then (browser-facts §F). The capture service restores
+ * its state from storage.session asynchronously and queues what arrives meanwhile.
  */
-import { RequestTracker } from '../core/tracker.ts';
+import type { AnalyzedEntry } from '../core/annotation.ts';
 import type { ObservedRequest } from '../core/model.ts';
+import { runningBrowser } from '../platform/browser.ts';
+import { realExtensionApi } from '../platform/extension-api.ts';
 import { listenToRequests } from '../platform/listen.ts';
+import { coreEngine } from './engine.ts';
+import { CaptureService } from './service.ts';
 
-const tracker = new RequestTracker();
-/** Finished requests, newest last (proof of life; issue 4 replaces this with the per-tab store). */
+const sink = __CORS_LENS_LOG_SINK__;
+const api = realExtensionApi();
+
+/** Finished requests of every tab, newest last, for the debug hook (independent of clears). */
 const finished: ObservedRequest[] = [];
 const MAX_FINISHED = 5000;
 
-const sink = __CORS_LENS_LOG_SINK__;
-
-const { extraHeaders } = listenToRequests(
-  (e) => {
-    const done = tracker.handle(e);
-    if (!done) return;
-    finished.push(done);
-    if (finished.length > MAX_FINISHED) finished.splice(0, finished.length - MAX_FINISHED);
-    if (sink) reportToSink(done);
+const service = new CaptureService({
+  api,
+  profile: runningBrowser(),
+  engine: coreEngine,
+  onFinished: (req) => {
+    finished.push(req);
+    // Amortised O(1): trim in blocks rather than shifting on every request.
+    if (finished.length > 2 * MAX_FINISHED) finished.splice(0, finished.length - MAX_FINISHED);
+    if (sink) post({ kind: 'request', request: req });
   },
-  { ignorePrefixes: sink ? [new URL(sink).origin] : [] },
-);
+  onEntries: sink ? (entries) => entries.forEach((entry) => post({ kind: 'entry', entry })) : undefined,
+});
+
+const { extraHeaders } = listenToRequests((e, ctx) => service.onRequestEvent(e, ctx), {
+  ignorePrefixes: sink ? [new URL(sink).origin] : [],
+});
+api.onTabRemoved((tabId) => service.onTabRemoved(tabId));
+api.onConnect((port) => service.onConnect(port));
+api.onMessage((message, sender) => service.onMessage(message, sender));
 
 /**
  * Test builds only (CORS_LENS_LOG_SINK set at build time): report what the background saw to a
  * loopback collector, because Firefox automation cannot reach the background (browser-facts §E).
  */
-function reportToSink(req: ObservedRequest): void {
-  void fetch(sink, { method: 'POST', body: JSON.stringify({ kind: 'request', request: req }) }).catch(() => undefined);
+function post(body: { kind: 'request'; request: ObservedRequest } | { kind: 'entry'; entry: AnalyzedEntry }): void {
+  void fetch(sink, { method: 'POST', body: JSON.stringify(body) }).catch(() => undefined);
 }
 
 /** Debug hook for Chromium tests (reached with Playwright's `sw.evaluate`). */
 (globalThis as Record<string, unknown>).__corsLens = {
   extraHeaders,
-  finished: () => finished,
-  inFlight: () => tracker.inFlightRequests(),
+  finished: () => finished.slice(-MAX_FINISHED),
+  inFlight: () => service.inFlight(),
+  ready: () => service.ready,
+  entries: (tabId: number) => service.entries(tabId),
+  counters: (tabId: number) => service.counters(tabId),
+  tabIds: () => service.tabIds(),
+  flush: () => service.flush(),
+  persistedBytes: () => service.persistedBytes(),
 };

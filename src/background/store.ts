@@ -14,7 +14,10 @@ import type { AnalyzedEntry } from '../core/annotation.ts';
 import type { ObservedRequest } from '../core/model.ts';
 import type { TabCounters } from '../shared/messages.ts';
 
-/** The slice of `CorsAnalyzer` (src/core/analyze.ts) the store needs. */
+/**
+ * The slice of `CorsAnalyzer` (src/core/analyze.ts) the store needs. The store keeps no request
+ * history for it: memory is bounded by the analyzer itself (see bounded-analyzer.ts).
+ */
 export interface Analyzer {
   /** Returns the entries new or changed by this addition. */
   add(req: ObservedRequest): AnalyzedEntry[];
@@ -81,8 +84,6 @@ class TabLog {
   sinceMs: number | null = null;
   navRequestId: string | null = null;
   readonly slots = new Map<string, Slot>();
-  /** Requests fed to `analyzer` since it was created, oldest first (bounded: see `rebuildIfLarge`). */
-  fed: ObservedRequest[] = [];
   analyzer: Analyzer;
 
   constructor(
@@ -102,7 +103,6 @@ class TabLog {
     this.slots.clear();
     this.counters.dropped = 0;
     this.analyzer = this.factory();
-    this.fed = [];
   }
 
   /**
@@ -110,7 +110,6 @@ class TabLog {
    * ones replaced in place (same `cors.id`), counters adjusted by difference. Returns what changed.
    */
   ingest(req: ObservedRequest, seq: number): AnalyzedEntry[] {
-    this.fed.push(req);
     const changed: AnalyzedEntry[] = [];
     for (const e of this.analyzer.add(req)) {
       const slot = this.slots.get(e.cors.id);
@@ -141,20 +140,6 @@ class TabLog {
       n++;
     }
     return n;
-  }
-
-  /**
-   * The analyzer keeps every request it was given (it needs the history to pair and to model
-   * the preflight cache). To keep memory bounded when a tab makes far more requests than the
-   * cap, start a fresh analyzer from the retained requests once it holds twice the cap:
-   * amortised O(1) per request, and the retained window keeps its pairing state because it is
-   * replayed in the original order.
-   */
-  rebuildIfLarge(cap: number): void {
-    if (this.fed.length < 2 * cap) return;
-    this.analyzer = this.factory();
-    this.fed = [...this.slots.values()].map((s) => s.entry.request);
-    for (const r of this.fed) this.analyzer.add(r);
   }
 }
 
@@ -190,7 +175,6 @@ export class CaptureStore {
     const seq = t.nextSeq++;
     let changed = t.ingest(req, seq);
     if (t.trim(this.cap) > 0) changed = changed.filter((e) => t.slots.has(e.cors.id));
-    t.rebuildIfLarge(this.cap);
     return { tabId, seq, changed, failedChanged: t.counters.failed !== failedBefore };
   }
 

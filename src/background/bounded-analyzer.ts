@@ -1,0 +1,139 @@
+/**
+ * Keeps live judging cheap and memory bounded, whatever the page does.
+ *
+ * `CorsAnalyzer.add` (src/core/analyze.ts) re-analyses every request that shares a URL with the
+ * new one, transitively, and keeps every request it was given. That is exact, but a page that
+ * polls one endpoint makes that group grow without end: measured under vitest on this machine,
+ * ~0.3 ms per add for a lone URL, ~1.3 ms with 20 requests on the URL and ~67 ms on average
+ * with 2,000, i.e. quadratic. The service worker cannot afford that on every webRequest
+ * completion.
+ *
+ * What judging a request needs from the past is local to its URL group: its preflight (same
+ * URL, started within about 2 s: pairing) and, for a preflight-cache hit, the latest earlier
+ * preflight of that URL (Fetch §CORS-preflight cache: keyed by origin and URL). So this wrapper
+ * runs one analyzer per URL group (the same grouping the engine uses, so nothing outside a group
+ * could change a judgement) and bounds each group: past `maxGroup` requests the group restarts
+ * from its most recent `keepRecent` requests plus its latest `keepPreflights` preflights, in their
+ * original order. Groups not used for the longest time are forgotten once the analyzers hold
+ * `maxTotal` requests in all. Entries already judged keep their judgement (the store holds it);
+ * only pairing with a request older than the kept tail is lost, which live traffic (a preflight
+ * and its request finish within seconds of each other) does not need.
+ */
+import type { AnalyzedEntry } from '../core/annotation.ts';
+import type { ObservedRequest } from '../core/model.ts';
+import type { Analyzer } from './store.ts';
+
+export interface BoundedAnalyzerOptions {
+  maxGroup: number;
+  keepRecent: number;
+  keepPreflights: number;
+  maxTotal: number;
+}
+
+export const DEFAULT_BOUNDS: BoundedAnalyzerOptions = { maxGroup: 16, keepRecent: 6, keepPreflights: 2, maxTotal: 2000 };
+
+interface Group {
+  analyzer: Analyzer;
+  /** Requests given to `analyzer`, in order, with their global sequence number. */
+  reqs: { seq: number; req: ObservedRequest }[];
+  urls: Set<string>;
+}
+
+function isPreflightRequest(r: ObservedRequest): boolean {
+  const h = r.hops[0];
+  return !!h && h.method === 'OPTIONS' && h.requestHeaders.some((x) => x.name.toLowerCase() === 'access-control-request-method');
+}
+
+export class BoundedAnalyzer implements Analyzer {
+  private readonly byUrl = new Map<string, Group>();
+  /** Groups by recency of use: first = least recently used (Map keeps insertion order). */
+  private readonly lru = new Map<Group, true>();
+  private total = 0;
+  private seq = 0;
+  /** How many times a group was restarted (for tests and the debug hook). */
+  restarts = 0;
+
+  constructor(
+    private readonly make: () => Analyzer,
+    private readonly opts: BoundedAnalyzerOptions = DEFAULT_BOUNDS,
+  ) {}
+
+  /** Requests currently held by the inner analyzers. */
+  get held(): number {
+    return this.total;
+  }
+
+  add(req: ObservedRequest): AnalyzedEntry[] {
+    const urls = new Set(req.hops.map((h) => h.url));
+    const found = new Set<Group>();
+    for (const u of urls) {
+      const g = this.byUrl.get(u);
+      if (g) found.add(g);
+    }
+    let g: Group;
+    if (found.size === 0) g = { analyzer: this.make(), reqs: [], urls: new Set() };
+    else if (found.size === 1) g = found.values().next().value!;
+    else g = this.merge([...found]);
+    if (g.reqs.length >= this.opts.maxGroup) this.restart(g);
+    for (const u of urls) {
+      g.urls.add(u);
+      this.byUrl.set(u, g);
+    }
+    const out = g.analyzer.add(req);
+    g.reqs.push({ seq: this.seq++, req });
+    this.total++;
+    this.lru.delete(g);
+    this.lru.set(g, true);
+    this.evict(g);
+    return out;
+  }
+
+  /** A request whose hops join several groups (a redirect): one group, replayed in order. */
+  private merge(groups: Group[]): Group {
+    const reqs = groups.flatMap((x) => x.reqs).sort((a, b) => a.seq - b.seq);
+    const g: Group = { analyzer: this.make(), reqs, urls: new Set() };
+    for (const x of groups) {
+      this.lru.delete(x);
+      for (const u of x.urls) {
+        g.urls.add(u);
+        this.byUrl.set(u, g);
+      }
+    }
+    for (const r of reqs) g.analyzer.add(r.req);
+    return g;
+  }
+
+  private restart(g: Group): void {
+    const n = g.reqs.length;
+    const keep = new Set<number>();
+    for (let i = Math.max(0, n - this.opts.keepRecent); i < n; i++) keep.add(i);
+    let pf = 0;
+    for (let i = n - 1; i >= 0 && pf < this.opts.keepPreflights; i--) {
+      if (isPreflightRequest(g.reqs[i]!.req)) {
+        keep.add(i);
+        pf++;
+      }
+    }
+    const kept = g.reqs.filter((_, i) => keep.has(i));
+    this.total -= n - kept.length;
+    g.reqs = kept;
+    g.analyzer = this.make();
+    for (const r of kept) g.analyzer.add(r.req);
+    // URLs only the forgotten requests had no longer belong to the group.
+    const urls = new Set(kept.flatMap((r) => r.req.hops.map((h) => h.url)));
+    for (const u of g.urls) if (!urls.has(u) && this.byUrl.get(u) === g) this.byUrl.delete(u);
+    g.urls = urls;
+    this.restarts++;
+  }
+
+  private evict(current: Group): void {
+    while (this.total > this.opts.maxTotal) {
+      const oldest = this.lru.keys().next();
+      if (oldest.done || oldest.value === current) return;
+      const g = oldest.value;
+      this.lru.delete(g);
+      this.total -= g.reqs.length;
+      for (const u of g.urls) if (this.byUrl.get(u) === g) this.byUrl.delete(u);
+    }
+  }
+}

@@ -1,0 +1,443 @@
+/**
+ * The capture service over fake browser APIs: persistence across a simulated worker restart
+ * (a new service instance over the same storage), navigation, tab close, ports, messages,
+ * badge and export.
+ */
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { CaptureService, type ServiceOptions } from '../../../src/background/service.ts';
+import { coreEngine, type Engine } from '../../../src/background/engine.ts';
+import { NO_TAB } from '../../../src/background/store.ts';
+import type { RequestEvent } from '../../../src/core/events.ts';
+import type { ObservedRequest } from '../../../src/core/model.ts';
+import { REDACTED } from '../../../src/core/har/redact.ts';
+import { panelPortName, type PanelInbound, type Result } from '../../../src/shared/messages.ts';
+import { API, EXT_ID, FakeApi, FakePort, FakeStorageArea, PAGE, POPUP_SENDER, eventsFor, req, stubEngine } from './fakes.ts';
+
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+function service(api: FakeApi, over: Partial<ServiceOptions> = {}): CaptureService {
+  return new CaptureService({ api, profile: 'chromium', engine: stubEngine, resumeGraceMs: 1000, ...over });
+}
+
+function play(s: CaptureService, events: RequestEvent[]): void {
+  for (const e of events) s.onRequestEvent(e);
+}
+
+function complete(s: CaptureService, r: ObservedRequest): void {
+  play(s, eventsFor(r));
+}
+
+const ids = (s: CaptureService, tabId: number): string[] => s.entries(tabId).map((e) => e.cors.id);
+
+/** The events of a main-frame navigation of `tabId` to `url`, committed at `t`. */
+function navigation(id: string, tabId: number, url: string, t: number, status = 200): RequestEvent[] {
+  return [
+    { event: 'before-request', requestId: id, url, method: 'GET', tabId, resourceType: 'main_frame', initiator: null, timeStamp: t - 10 },
+    { event: 'headers-received', requestId: id, url, statusCode: status, statusLine: `HTTP/1.1 ${status} OK`, responseHeaders: [], timeStamp: t },
+    { event: 'completed', requestId: id, url, statusCode: status, statusLine: `HTTP/1.1 ${status} OK`, responseHeaders: [], fromCache: false, timeStamp: t + 5 },
+  ];
+}
+
+describe('persistence across a worker restart', () => {
+  it('loses no completed exchange and resumes or marks incomplete what was in flight', async () => {
+    const api = new FakeApi();
+    const a = service(api);
+    await a.ready;
+    // 150 completed requests over three tabs and the no-tab bucket, written in several batches.
+    const done: string[] = [];
+    for (let i = 0; i < 150; i++) {
+      const tabId = [1, 2, 3, null][i % 4]!;
+      complete(a, req({ id: `r${i}`, tabId, startedMs: 1000 + i, responseHeaders: i % 5 === 0 ? [] : undefined }));
+      done.push(`r${i}`);
+      if (i % 37 === 0) await vi.advanceTimersByTimeAsync(300);
+    }
+    // Two requests in flight: one will finish after the restart, the other never will.
+    const finishing = req({ id: 'late', tabId: 1, startedMs: 5000 });
+    const hanging = req({ id: 'hang', tabId: 2, startedMs: 5001 });
+    const lateEvents = eventsFor(finishing);
+    play(a, lateEvents.slice(0, 2)); // before-request, send-headers
+    play(a, eventsFor(hanging).slice(0, 3)); // … headers-received
+    // The worker idles (the batched write happens), then dies: `a` is simply abandoned.
+    await vi.advanceTimersByTimeAsync(300);
+    const before = new Map([1, 2, 3, NO_TAB].map((t) => [t, a.entries(t)]));
+
+    const b = service(api);
+    // The first event after the wake arrives before the restore finished: it must be queued.
+    play(b, lateEvents.slice(2));
+    await b.ready;
+    for (const t of [1, 2, 3, NO_TAB]) {
+      const want = before.get(t)!.map((e) => e.cors.id);
+      if (t === 1) want.push('late');
+      expect(ids(b, t)).toEqual(want);
+    }
+    const all = [1, 2, 3, NO_TAB].flatMap((t) => ids(b, t));
+    for (const id of done) expect(all).toContain(id);
+    // The resumed request kept what was seen before the restart (its request headers).
+    const late = b.entries(1).find((e) => e.cors.id === 'late')!;
+    expect(late.request.outcome).toEqual({ outcome: 'completed' });
+    expect(late.request.hops[0]!.requestHeaders).toEqual(finishing.hops[0]!.requestHeaders);
+    const ca = a.counters(1);
+    expect(b.counters(1)).toEqual({ ...ca, crossOrigin: ca.crossOrigin + 1, passed: ca.passed + 1 });
+
+    // The other one gets no further event: after the grace period it is stored as incomplete.
+    expect(ids(b, 2)).not.toContain('hang');
+    await vi.advanceTimersByTimeAsync(1000);
+    const hang = b.entries(2).find((e) => e.cors.id === 'hang')!;
+    expect(hang.request.outcome).toEqual({ outcome: 'incomplete' });
+    expect(hang.request.hops[0]!.responseHeaders).toEqual(hanging.hops[0]!.responseHeaders);
+    // A straggling event for it later does not create a duplicate.
+    play(b, eventsFor(hanging).slice(3));
+    expect(ids(b, 2).filter((id) => id === 'hang')).toHaveLength(1);
+
+    // And a second restart still has everything, the incomplete one included.
+    await vi.advanceTimersByTimeAsync(300);
+    const c = service(api);
+    await c.ready;
+    for (const t of [1, 2, 3, NO_TAB]) expect(ids(c, t)).toEqual(ids(b, t));
+  });
+
+  it('writes incrementally: one more request rewrites its chunk, the meta and the in-flight list only', async () => {
+    const api = new FakeApi();
+    const a = service(api, { persist: { chunkSize: 10 } });
+    await a.ready;
+    for (let i = 0; i < 95; i++) complete(a, req({ id: `r${i}` }));
+    await vi.advanceTimersByTimeAsync(300);
+    const spy = vi.spyOn(api.session, 'set');
+    complete(a, req({ id: 'one-more' }));
+    await vi.advanceTimersByTimeAsync(300);
+    expect(spy).toHaveBeenCalledTimes(1);
+    expect(Object.keys(spy.mock.calls[0]![0]).sort()).toEqual(['c:1:9', 'inflight', 'm:1']);
+  });
+
+  it('batches writes: a burst of events gives one write per flush interval', async () => {
+    const api = new FakeApi();
+    const a = service(api);
+    await a.ready;
+    const writes = api.session.writes;
+    for (let i = 0; i < 500; i++) complete(a, req({ id: `r${i}` }));
+    await vi.advanceTimersByTimeAsync(300);
+    expect(api.session.writes - writes).toBe(1);
+  });
+
+  it('stays within the byte budget by dropping the oldest entries, and says so', async () => {
+    const api = new FakeApi();
+    const budgetBytes = 40_000;
+    const a = service(api, { persist: { chunkSize: 10, budgetBytes } });
+    await a.ready;
+    const big = [{ name: 'Origin', value: PAGE }, { name: 'X-Pad', value: 'x'.repeat(400) }];
+    for (let i = 0; i < 300; i++) {
+      complete(a, req({ id: `r${i}`, requestHeaders: big }));
+      if (i % 50 === 0) await vi.advanceTimersByTimeAsync(300);
+    }
+    await vi.advanceTimersByTimeAsync(300);
+    expect(api.session.bytes()).toBeLessThanOrEqual(budgetBytes);
+    const kept = a.entries(1).length;
+    expect(kept).toBeLessThan(300);
+    expect(a.counters(1).dropped).toBe(300 - kept);
+    // What is in memory is what a restart restores.
+    const b = service(api);
+    await b.ready;
+    expect(ids(b, 1)).toEqual(ids(a, 1));
+    expect(b.counters(1).dropped).toBe(300 - kept);
+  });
+
+  it('retries a failed write (quota) without losing the batch', async () => {
+    const api = new FakeApi();
+    const a = service(api);
+    await a.ready;
+    api.session.failNextSet = new Error('QUOTA_BYTES quota exceeded');
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    complete(a, req({ id: 'x' }));
+    await vi.advanceTimersByTimeAsync(300);
+    expect(warn).toHaveBeenCalled();
+    await vi.advanceTimersByTimeAsync(300);
+    const b = service(api);
+    await b.ready;
+    expect(ids(b, 1)).toEqual(['x']);
+  });
+
+  it('ignores storage written by another layout version', async () => {
+    const session = new FakeStorageArea();
+    await session.set({ v: '0', 'm:1': '{"garbage":true}' });
+    const b = service(new FakeApi(session));
+    await b.ready;
+    expect(b.tabIds()).toEqual([]);
+    expect(session.data.size).toBe(0);
+  });
+});
+
+describe('navigation and tabs', () => {
+  it('clears the tab on a committed top-level navigation, unless preserveLog', async () => {
+    const api = new FakeApi();
+    const s = service(api);
+    await s.ready;
+    complete(s, req({ id: 'a', startedMs: 100 }));
+    play(s, navigation('nav1', 1, `${PAGE}/two`, 1000));
+    complete(s, req({ id: 'b', startedMs: 1100 }));
+    expect(ids(s, 1)).toEqual(['nav1', 'b']);
+
+    await s.request({ type: 'set-settings', settings: { preserveLog: true } });
+    play(s, navigation('nav2', 1, `${PAGE}/three`, 2000));
+    expect(ids(s, 1)).toEqual(['nav1', 'b', 'nav2']);
+    expect((await s.request({ type: 'summary', tabId: 1 })).url).toBe(`${PAGE}/three`);
+  });
+
+  it.each([
+    { what: 'a redirect', status: 302 },
+    { what: 'a 204 No Content', status: 204 },
+  ])('does not clear on $what (the document stays)', async ({ status }) => {
+    const s = service(new FakeApi());
+    await s.ready;
+    complete(s, req({ id: 'a', startedMs: 100 }));
+    play(s, navigation('nav', 1, `${PAGE}/x`, 1000, status));
+    expect(ids(s, 1)).toContain('a');
+  });
+
+  it('forgets a closed tab in memory and in storage', async () => {
+    const api = new FakeApi();
+    const s = service(api);
+    await s.ready;
+    complete(s, req({ id: 'a', tabId: 4 }));
+    complete(s, req({ id: 'b', tabId: 5 }));
+    await vi.advanceTimersByTimeAsync(300);
+    expect([...api.session.data.keys()].some((k) => k.startsWith('m:4'))).toBe(true);
+    api.tabRemoved.fire(4);
+    s.onTabRemoved(4);
+    await vi.advanceTimersByTimeAsync(300);
+    expect(s.tabIds()).toEqual([5]);
+    expect([...api.session.data.keys()].filter((k) => /^[mc]:4\b/.test(k))).toEqual([]);
+  });
+
+  it('shows the number of failures on the tab badge', async () => {
+    const api = new FakeApi();
+    const s = service(api);
+    await s.ready;
+    complete(s, req({ id: 'ok', tabId: 3 }));
+    complete(s, req({ id: 'bad1', tabId: 3, responseHeaders: [] }));
+    complete(s, req({ id: 'bad2', tabId: 3, responseHeaders: [] }));
+    await vi.advanceTimersByTimeAsync(150);
+    expect(api.badges.get(3)?.text).toBe('2');
+    await s.request({ type: 'clear', tabId: 3 });
+    await vi.advanceTimersByTimeAsync(150);
+    expect(api.badges.get(3)?.text).toBe('');
+  });
+
+  it('keeps requests without a tab apart and never badges them', async () => {
+    const api = new FakeApi();
+    const s = service(api);
+    await s.ready;
+    complete(s, req({ id: 'sw', tabId: null, responseHeaders: [] }));
+    await vi.advanceTimersByTimeAsync(150);
+    expect(ids(s, NO_TAB)).toEqual(['sw']);
+    expect(s.tabIds()).toEqual([NO_TAB]);
+    expect(api.badges.size).toBe(0);
+  });
+
+  it('a record opened by a late event after a wake gets its tab from the event context', async () => {
+    const s = service(new FakeApi());
+    await s.ready;
+    const r = req({ id: 'mid', tabId: 6 });
+    const ctx = { tabId: 6, resourceType: 'xmlhttprequest', initiator: PAGE };
+    for (const e of eventsFor(r).slice(2)) s.onRequestEvent(e, ctx);
+    const e = s.entries(6)[0]!;
+    expect(e.request).toMatchObject({ id: 'mid', tabId: 6, resourceType: 'xmlhttprequest', initiator: PAGE });
+  });
+});
+
+describe('messages', () => {
+  async function ask(s: CaptureService, msg: unknown, sender = POPUP_SENDER): Promise<Result<unknown> | undefined> {
+    return s.onMessage(msg, sender);
+  }
+
+  it.each([
+    { who: 'another extension', sender: { id: 'someone-else', url: `chrome-extension://someone-else/x.html` } },
+    { who: 'a web page (content script)', sender: { id: EXT_ID, url: `${PAGE}/index.html` } },
+    { who: 'no sender url', sender: { id: EXT_ID } },
+  ])('ignores messages from $who', async ({ sender }) => {
+    const s = service(new FakeApi());
+    expect(await ask(s, { type: 'get-settings' }, sender)).toBeUndefined();
+  });
+
+  it.each([
+    { msg: null, error: /must be an object/ },
+    { msg: 'summary', error: /must be an object/ },
+    { msg: { type: 'nope' }, error: /unknown request type "nope"/ },
+    { msg: { type: 'summary' }, error: /tabId must be a tab id/ },
+    { msg: { type: 'summary', tabId: 1.5 }, error: /tabId/ },
+    { msg: { type: 'export', tabId: 1, includeSecrets: 'yes' }, error: /includeSecrets must be a boolean/ },
+    { msg: { type: 'set-settings', settings: { maxEntriesPerTab: 0 } }, error: /maxEntriesPerTab must be an integer/ },
+    { msg: { type: 'set-settings', settings: { preserveLog: 'true' } }, error: /preserveLog must be a boolean/ },
+    { msg: { type: 'set-settings', settings: { colour: 'red' } }, error: /unknown setting "colour"/ },
+  ])('answers a malformed message $msg with an error as data', async ({ msg, error }) => {
+    const s = service(new FakeApi());
+    const r = await ask(s, msg);
+    expect(r).toMatchObject({ ok: false });
+    expect((r as { error: string }).error).toMatch(error);
+  });
+
+  it('summary: counters, url and top failures', async () => {
+    const api = new FakeApi();
+    api.tabUrls.set(1, `${PAGE}/app`);
+    const s = service(api);
+    await s.ready;
+    complete(s, req({ id: 'a', url: `${API}/data?x=1`, responseHeaders: [] }));
+    complete(s, req({ id: 'b', url: `${API}/data?x=2`, responseHeaders: [] }));
+    complete(s, req({ id: 'c', url: `${API}/other`, responseHeaders: [] }));
+    complete(s, req({ id: 'd' }));
+    const r = await ask(s, { type: 'summary', tabId: 1 });
+    expect(r).toEqual({
+      ok: true,
+      value: {
+        tabId: 1,
+        url: `${PAGE}/app`,
+        counters: { crossOrigin: 4, passed: 1, failed: 3, preflights: 0, cacheHits: 0, dropped: 0 },
+        topFailures: [
+          { endpoint: `GET ${API}/data`, error: 'MissingAllowOriginHeader', message: 'blocked', count: 2 },
+          { endpoint: `GET ${API}/other`, error: 'MissingAllowOriginHeader', message: 'blocked', count: 1 },
+        ],
+      },
+    });
+  });
+
+  it('settings round trip through storage.local and survive a restart; lowering the cap trims', async () => {
+    const api = new FakeApi();
+    const s = service(api);
+    for (let i = 0; i < 10; i++) complete(s, req({ id: `r${i}` }));
+    expect(await ask(s, { type: 'set-settings', settings: { maxEntriesPerTab: 4, exportSecrets: true } })).toEqual({
+      ok: true,
+      value: { preserveLog: false, maxEntriesPerTab: 4, exportSecrets: true },
+    });
+    expect(ids(s, 1)).toEqual(['r6', 'r7', 'r8', 'r9']);
+    expect(s.counters(1).dropped).toBe(6);
+    await vi.advanceTimersByTimeAsync(300);
+    const b = service(api);
+    expect(await ask(b, { type: 'get-settings' })).toEqual({ ok: true, value: { preserveLog: false, maxEntriesPerTab: 4, exportSecrets: true } });
+    expect(ids(b, 1)).toEqual(['r6', 'r7', 'r8', 'r9']);
+  });
+
+  it('an engine error crosses as data', async () => {
+    const broken: Engine = {
+      ...stubEngine,
+      exportHar: () => {
+        throw new Error('writer exploded');
+      },
+    };
+    const s = service(new FakeApi(), { engine: broken });
+    expect(await ask(s, { type: 'export', tabId: 1 })).toEqual({ ok: false, error: 'writer exploded' });
+  });
+
+  describe('export', () => {
+    const secretReq = (): ObservedRequest =>
+      req({
+        id: 's1',
+        requestHeaders: [
+          { name: 'Origin', value: PAGE },
+          { name: 'Cookie', value: 'sid=abc123' },
+          { name: 'Authorization', value: 'Bearer t0ken' },
+        ],
+        responseHeaders: [
+          { name: 'Access-Control-Allow-Origin', value: PAGE },
+          { name: 'Set-Cookie', value: 'sid=zzz; Path=/' },
+        ],
+      });
+
+    it.each([
+      { setting: false, includeSecrets: undefined, redacted: true },
+      { setting: false, includeSecrets: true, redacted: false },
+      { setting: true, includeSecrets: undefined, redacted: false },
+      { setting: true, includeSecrets: false, redacted: true },
+    ])('setting $setting, request $includeSecrets → redacted: $redacted', async ({ setting, includeSecrets, redacted }) => {
+      const api = new FakeApi();
+      api.tabUrls.set(1, 'http://127.0.0.1:18101/app?q=1');
+      // The real HAR writer, so redaction is checked on the file a user gets.
+      const s = service(api, { engine: { ...stubEngine, exportHar: coreEngine.exportHar, exportFilename: coreEngine.exportFilename } });
+      await s.request({ type: 'set-settings', settings: { exportSecrets: setting } });
+      complete(s, secretReq());
+      const r = (await ask(s, includeSecrets === undefined ? { type: 'export', tabId: 1 } : { type: 'export', tabId: 1, includeSecrets })) as {
+        ok: true;
+        value: { har: string; filename: string; count: number };
+      };
+      expect(r.ok).toBe(true);
+      expect(r.value.count).toBe(1);
+      expect(r.value.filename).toMatch(/^cors-lens-127\.0\.0\.1_18101-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d\.har$/);
+      const har = JSON.parse(r.value.har) as { log: { creator: { name: string }; entries: { _cors: { id: string } }[] } };
+      expect(har.log.creator.name).toBe('CORS Lens');
+      expect(har.log.entries.map((e) => e._cors.id)).toEqual(['s1']);
+      for (const secret of ['sid=abc123', 'Bearer t0ken', 'sid=zzz']) expect(r.value.har.includes(secret)).toBe(!redacted);
+      expect(r.value.har.includes(REDACTED)).toBe(redacted);
+    });
+  });
+});
+
+describe('ports', () => {
+  const inbound = (p: FakePort): PanelInbound[] => p.sent as PanelInbound[];
+
+  it('sends a snapshot after the restore, then batched live entries; clear over the port', async () => {
+    const api = new FakeApi();
+    const a = service(api);
+    complete(a, req({ id: 'before' }));
+    await vi.advanceTimersByTimeAsync(300);
+
+    const b = service(api);
+    const port = new FakePort(panelPortName(1));
+    b.onConnect(port);
+    expect(port.sent).toEqual([]); // nothing before the restore finished
+    await b.ready;
+    await vi.advanceTimersByTimeAsync(0);
+    expect(inbound(port)[0]).toMatchObject({ type: 'snapshot', tabId: 1, counters: { crossOrigin: 1 } });
+    expect((inbound(port)[0] as { entries: { cors: { id: string } }[] }).entries.map((e) => e.cors.id)).toEqual(['before']);
+
+    complete(b, req({ id: 'x1' }));
+    complete(b, req({ id: 'x2' }));
+    complete(b, req({ id: 'other-tab', tabId: 2 }));
+    await vi.advanceTimersByTimeAsync(150);
+    const live = inbound(port).filter((m) => m.type === 'entries');
+    expect(live).toHaveLength(1);
+    expect(live[0]).toMatchObject({ tabId: 1, counters: { crossOrigin: 3 } });
+    expect((live[0] as { entries: { cors: { id: string } }[] }).entries.map((e) => e.cors.id)).toEqual(['x1', 'x2']);
+
+    port.send({ type: 'clear' });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(inbound(port).at(-1)).toMatchObject({ type: 'cleared', tabId: 1, counters: { crossOrigin: 0 } });
+    expect(b.entries(1)).toEqual([]);
+    expect(b.entries(2)).toHaveLength(1);
+
+    port.send({ type: 'bogus' });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(inbound(port).at(-1)).toMatchObject({ type: 'error', message: expect.stringMatching(/unknown panel message type/) });
+
+    port.send({ type: 'set-settings', settings: { preserveLog: true } });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(inbound(port).at(-1)).toMatchObject({ type: 'settings', settings: { preserveLog: true } });
+  });
+
+  it('disconnects ports from strangers and ignores ports that are not ours', async () => {
+    const s = service(new FakeApi());
+    await s.ready;
+    const stranger = new FakePort(panelPortName(1), { id: 'other', url: 'chrome-extension://other/p.html' });
+    s.onConnect(stranger);
+    expect(stranger.disconnected).toBe(true);
+    const unrelated = new FakePort('something-else');
+    s.onConnect(unrelated);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(unrelated.disconnected).toBe(false);
+    expect(unrelated.sent).toEqual([]);
+  });
+
+  it('stops sending to a closed port', async () => {
+    const s = service(new FakeApi());
+    await s.ready;
+    const port = new FakePort(panelPortName(1));
+    s.onConnect(port);
+    await vi.advanceTimersByTimeAsync(0);
+    port.close();
+    complete(s, req({ id: 'after-close' }));
+    await vi.advanceTimersByTimeAsync(150);
+    expect(port.sent).toHaveLength(1); // the snapshot only
+  });
+});
