@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { BoundedAnalyzer } from '../../../src/background/bounded-analyzer.ts';
+import { analyzeCapture, CorsAnalyzer } from '../../../src/core/analyze.ts';
+import type { CorsAnnotation } from '../../../src/core/annotation.ts';
+import type { HeaderEntry, ObservedRequest } from '../../../src/core/model.ts';
+import { PAGE, req } from './fakes.ts';
+
+const h = (name: string, value: string): HeaderEntry => ({ name, value });
+const make = (): CorsAnalyzer => new CorsAnalyzer({ browser: 'chromium' });
+
+function preflight(id: string, url: string, t: number, maxAge = '600'): ObservedRequest {
+  return req({
+    id,
+    url,
+    method: 'OPTIONS',
+    status: 204,
+    startedMs: t,
+    requestHeaders: [h('Origin', PAGE), h('Access-Control-Request-Method', 'PUT')],
+    responseHeaders: [h('Access-Control-Allow-Origin', PAGE), h('Access-Control-Allow-Methods', 'PUT'), h('Access-Control-Max-Age', maxAge)],
+  });
+}
+const put = (id: string, url: string, t: number): ObservedRequest => req({ id, url, method: 'PUT', startedMs: t });
+
+/** Latest annotation per id, from the stream of "new or changed" entries. */
+function feed(a: { add(r: ObservedRequest): { cors: CorsAnnotation }[] }, reqs: ObservedRequest[]): Map<string, CorsAnnotation> {
+  const out = new Map<string, CorsAnnotation>();
+  for (const r of reqs) for (const e of a.add(r)) out.set(e.cors.id, e.cors);
+  return out;
+}
+
+describe('BoundedAnalyzer', () => {
+  it('judges exactly like the plain engine while groups stay under the bound', () => {
+    const reqs: ObservedRequest[] = [];
+    let t = 1000;
+    for (let i = 0; i < 12; i++) {
+      const url = `http://127.0.0.1:18102/u${i % 4}`;
+      // Completion order as in Chromium: the preflight finishes before its request.
+      if (i % 3 === 0) reqs.push(preflight(`p${i}`, url, t + 1));
+      reqs.push(i % 3 === 2 ? req({ id: `r${i}`, url, startedMs: t, responseHeaders: [] }) : put(`r${i}`, url, t));
+      t += 100;
+    }
+    const bounded = feed(new BoundedAnalyzer(make), reqs);
+    const plain = new Map(analyzeCapture(reqs, { browser: 'chromium' }).map((e) => [e.cors.id, e.cors]));
+    expect(bounded).toEqual(plain);
+  });
+
+  it('a polled endpoint: the group stays bounded and cache hits still name their preflight', () => {
+    const url = 'http://127.0.0.1:18102/poll';
+    const a = new BoundedAnalyzer(make, { maxGroup: 16, keepRecent: 6, keepPreflights: 2, maxTotal: 2000 });
+    a.add(preflight('p0', url, 1000, '7200'));
+    let last: CorsAnnotation | undefined;
+    for (let i = 0; i < 2000; i++) {
+      const out = a.add(put(`r${i}`, url, 1010 + i));
+      last = out.find((e) => e.cors.id === `r${i}`)?.cors;
+      expect(a.held).toBeLessThanOrEqual(16);
+    }
+    expect(a.restarts).toBeGreaterThan(100);
+    // The first request pairs with p0; every later one is a cache hit of p0, the last one too.
+    expect(last).toMatchObject({ kind: 'preflighted', preflightCache: { hit: true, preflightId: 'p0' } });
+  });
+
+  it('forgets the least recently used groups past maxTotal', () => {
+    const a = new BoundedAnalyzer(make, { maxGroup: 16, keepRecent: 6, keepPreflights: 2, maxTotal: 100 });
+    for (let i = 0; i < 1000; i++) a.add(req({ id: `d${i}`, url: `http://127.0.0.1:18102/d${i}`, startedMs: 1000 + i }));
+    expect(a.held).toBe(100);
+  });
+
+  it('merges groups joined by a redirect and keeps pairing across them', () => {
+    const x = 'http://127.0.0.1:18102/x';
+    const y = 'http://127.0.0.1:18103/y';
+    const a = new BoundedAnalyzer(make);
+    a.add(req({ id: 'onX', url: x, startedMs: 1000 }));
+    a.add(preflight('pY', y, 1100));
+    const redirected: ObservedRequest = {
+      ...put('r', x, 1090),
+      hops: [
+        { ...put('r', x, 1090).hops[0]!, status: 307, redirectURL: y, responseHeaders: [h('Access-Control-Allow-Origin', PAGE), h('Location', y)] },
+        { ...put('r', y, 1101).hops[0]!, requestHeaders: [h('Origin', 'null')] },
+      ],
+    };
+    const out = a.add(redirected);
+    expect(out.map((e) => e.cors.id)).toContain('r');
+    expect(a.held).toBe(3);
+  });
+});
