@@ -397,3 +397,25 @@ describe('judge (single exchange, the panel’s what-if)', () => {
     expect(res.preflight).toMatchObject({ pairedWith: 'r' });
   });
 });
+
+describe('batch and incremental analysis agree', () => {
+  it('analyzeCapture equals CorsAnalyzer.add in order, for a mixed capture', () => {
+    const pfResp: Headers = { ...allowA, 'Access-Control-Allow-Methods': 'PUT, DELETE', 'Access-Control-Max-Age': '60' };
+    const reqs: ObservedRequest[] = [];
+    for (let i = 0; i < 30; i++) {
+      const t = 1000 + i * 700;
+      const url = `${B}/api/${i % 4}`;
+      if (i % 3 === 0) {
+        reqs.push(request({ id: `m${i}`, url, method: 'PUT', response: allowA, start: t, end: t + 40, tabId: i % 2 }));
+        reqs.push(preflight({ id: `p${i}`, url, acrm: 'PUT', response: pfResp, start: t + 2, end: t + 8, tabId: i % 2 }));
+      } else if (i % 3 === 1) {
+        reqs.push(request({ id: `m${i}`, url, method: 'DELETE', response: allowA, start: t, end: t + 40, tabId: i % 2 }));
+      } else {
+        reqs.push(request({ id: `m${i}`, url, response: i % 5 ? allowA : {}, start: t, end: t + 40 }));
+      }
+    }
+    const a = new CorsAnalyzer({ browser: 'chromium' });
+    for (const r of reqs) a.add(r);
+    expect(analyzeCapture(reqs, { browser: 'chromium' })).toEqual(a.entries());
+  });
+});

@@ -12,7 +12,7 @@
  * (`preflightFor`, Chrome DevTools HAR `_initiator`) always wins.
  */
 import type { AnalyzedEntry, CorsAnnotation, CorsWarning, PreflightCacheHit, PreflightCacheInfo } from './annotation.ts';
-import { cacheCovers, preflightCacheInfo, type PreflightCacheEntry } from './cache.ts';
+import { BROWSER_CAP_SECONDS, cacheCovers, preflightCacheInfo, type CacheQuery, type PreflightCacheEntry } from './cache.ts';
 import {
   deriveTriggers,
   isCorsRequest,
@@ -99,36 +99,64 @@ export function pairPreflights(reqs: readonly ObservedRequest[]): Pairing {
     link(p, r, hop >= 0 ? hop : 0);
   }
 
-  // 2. The rest by tab, URL, method and time; latest preflight first.
+  // 2. The rest by tab, URL, method and time; latest preflight first. Candidates are indexed by
+  // (tab, hop URL) and sorted by that hop's start, so each preflight looks at its neighbours only.
+  const index = new Map<string, { r: ObservedRequest; start: number }[]>();
+  const keyOf = (tab: number | null, url: string) => `${tab ?? ''} ${url}`;
+  for (const r of candidates) {
+    const seen = new Set<string>();
+    for (const h of r.hops) {
+      const k = keyOf(r.tabId, h.url);
+      if (seen.has(k)) continue;
+      seen.add(k);
+      let list = index.get(k);
+      if (!list) index.set(k, (list = []));
+      list.push({ r, start: h.startedMs });
+    }
+  }
+  for (const list of index.values()) list.sort((a, b) => a.start - b.start);
   const rest = preflights
     .map((p, i) => ({ p, i }))
     .filter(({ p }) => !byPreflight.has(p.id) && !p.preflightFor)
     .sort((a, b) => firstHop(b.p).startedMs - firstHop(a.p).startedMs || b.i - a.i);
   for (const { p } of rest) {
+    const list = index.get(keyOf(p.tabId, firstHop(p).url));
+    if (!list) continue;
     const pStart = firstHop(p).startedMs;
     const pEnd = firstHop(p).endedMs;
     const pOrigin = getCombined(firstHop(p).requestHeaders, 'origin');
-    let best: { r: ObservedRequest; hop: number; score: number } | null = null;
-    for (const r of candidates) {
-      if (r.tabId !== p.tabId) continue;
+    const feasible = (r: ObservedRequest): number => {
       const hop = matchingHop(p, r);
-      if (hop < 0) continue;
+      if (hop < 0) return -1;
       const h = r.hops[hop]!;
       // On the first hop the Origins must agree (after a redirect they may not: Chromium sends
       // `null` on both, Firefox keeps the page origin on the preflight only).
       const rOrigin = getCombined(h.requestHeaders, 'origin');
-      if (hop === 0 && rOrigin !== null && pOrigin !== null && rOrigin !== pOrigin) continue;
+      if (hop === 0 && rOrigin !== null && pOrigin !== null && rOrigin !== pOrigin) return -1;
       // A request cannot have finished before its preflight did.
       const rEnd = endOf(r);
-      if (rEnd !== null && pEnd !== null && rEnd < pEnd - ORDER_SLACK_MS) continue;
-      const delta = pStart - h.startedMs;
-      let score: number;
-      if (delta >= -ORDER_SLACK_MS) score = Math.max(delta, 0);
-      else if (-delta <= LATE_REQUEST_WINDOW_MS) score = 1e9 - delta;
-      else continue;
-      if (!best || score < best.score) best = { r, hop, score };
+      if (rEnd !== null && pEnd !== null && rEnd < pEnd - ORDER_SLACK_MS) return -1;
+      return hop;
+    };
+    // The last candidate starting no later than the preflight (+ slack): scan back from there
+    // for the closest feasible one; failing that, the first feasible one starting just after.
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (list[mid]!.start <= pStart + ORDER_SLACK_MS) lo = mid + 1;
+      else hi = mid;
     }
-    if (best) link(p, best.r, best.hop);
+    let chosen: { r: ObservedRequest; hop: number } | null = null;
+    for (let i = lo - 1; i >= 0 && !chosen; i--) {
+      const hop = feasible(list[i]!.r);
+      if (hop >= 0) chosen = { r: list[i]!.r, hop };
+    }
+    for (let i = lo; i < list.length && !chosen && list[i]!.start - pStart <= LATE_REQUEST_WINDOW_MS; i++) {
+      const hop = feasible(list[i]!.r);
+      if (hop >= 0) chosen = { r: list[i]!.r, hop };
+    }
+    if (chosen) link(p, chosen.r, chosen.hop);
   }
   return { byPreflight, byRequest };
 }
@@ -256,6 +284,7 @@ function analyzeGroup(reqs: readonly ObservedRequest[], profile: BrowserProfile)
     });
   }
 
+  cacheEntries.sort((x, y) => x.createdMs - y.createdMs);
   for (const r of reqs) {
     if (isPreflight(r)) continue;
     out.set(r.id, judgeRequest(r, profile, pairing, pfJudged, cacheEntries));
@@ -307,6 +336,25 @@ function judgePreflightEntry(
     }
   }
   return annotation(b, 'pass', explainPass('preflight', { ...fx, cacheSeconds: info.effectiveSeconds }), { warnings: toWarnings(ws) });
+}
+
+/**
+ * The most recent cache entry that covers the query, or null. `entries` is sorted by creation
+ * time; nothing older than the browser's cap can still be fresh, so the scan stops there.
+ */
+function latestCovering(entries: readonly PreflightCacheEntry[], q: CacheQuery, profile: BrowserProfile): string | null {
+  let lo = 0;
+  let hi = entries.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (entries[mid]!.createdMs <= q.atMs) lo = mid + 1;
+    else hi = mid;
+  }
+  const oldest = q.atMs - BROWSER_CAP_SECONDS[profile] * 1000;
+  for (let i = lo - 1; i >= 0 && entries[i]!.createdMs >= oldest; i--) {
+    if (cacheCovers(entries[i]!, q)) return entries[i]!.preflightId;
+  }
+  return null;
 }
 
 function notCorsReason(r: ObservedRequest): NotCorsReason {
@@ -372,10 +420,7 @@ function judgeRequest(
     } else if (ch.responseHeaders !== null) {
       const include = includesCredentials(creds);
       const unsafeHeaders = b.triggers.filter((t) => t.kind !== 'method').map((t) => (t.kind === 'content-type' ? 'content-type' : t.value));
-      const hit = [...cacheEntries]
-        .filter((e) => cacheCovers(e, { origin, url: ch.url, credentials: include, method: ch.method, unsafeHeaders, atMs: ch.startedMs }))
-        .sort((x, y) => y.createdMs - x.createdMs)[0];
-      cacheHit = { hit: true, preflightId: hit?.preflightId ?? null };
+      cacheHit = { hit: true, preflightId: latestCovering(cacheEntries, { origin, url: ch.url, credentials: include, method: ch.method, unsafeHeaders, atMs: ch.startedMs }, profile) };
       b.preflightCache = cacheHit;
     }
   }
@@ -443,11 +488,56 @@ function startOf(r: ObservedRequest): number {
   return firstHop(r).startedMs;
 }
 
-/** Analyze a whole capture at once. Entries sorted by first hop start (ties: input order). */
+/**
+ * Split requests into the groups `CorsAnalyzer` judges together: requests sharing a hop URL,
+ * transitively (pairing and preflight-cache hits only ever relate requests at the same URL).
+ */
+export function urlGroups(reqs: readonly ObservedRequest[]): ObservedRequest[][] {
+  const parent = reqs.map((_, i) => i);
+  const find = (i: number): number => {
+    while (parent[i] !== i) i = parent[i] = parent[parent[i]!]!;
+    return i;
+  };
+  const firstAt = new Map<string, number>();
+  reqs.forEach((r, i) => {
+    for (const h of r.hops) {
+      const j = firstAt.get(h.url);
+      if (j === undefined) firstAt.set(h.url, i);
+      else parent[find(i)] = find(j);
+    }
+  });
+  const groups = new Map<number, ObservedRequest[]>();
+  reqs.forEach((r, i) => {
+    const root = find(i);
+    let g = groups.get(root);
+    if (!g) groups.set(root, (g = []));
+    g.push(r);
+  });
+  return [...groups.values()];
+}
+
+/**
+ * Analyze a whole capture at once (the CLI, imported HAR files): the same judgement as adding
+ * each request to a `CorsAnalyzer` in order, but each URL group is judged once instead of on
+ * every addition. Entries sorted by first hop start (ties: input order). A repeated id replaces
+ * the earlier request in its place, as `CorsAnalyzer.add` does.
+ */
 export function analyzeCapture(reqs: readonly ObservedRequest[], opts: AnalyzeOptions): AnalyzedEntry[] {
-  const a = new CorsAnalyzer(opts);
-  for (const r of reqs) a.add(r);
-  return a.entries();
+  const pos = new Map<string, number>();
+  const unique: ObservedRequest[] = [];
+  for (const r of reqs) {
+    const at = pos.get(r.id);
+    if (at === undefined) {
+      pos.set(r.id, unique.length);
+      unique.push(r);
+    } else unique[at] = r;
+  }
+  const cors = new Map<string, CorsAnnotation>();
+  for (const g of urlGroups(unique)) for (const [id, c] of analyzeGroup(g, opts.browser)) cors.set(id, c);
+  return unique
+    .map((r, i) => ({ r, i }))
+    .sort((a, b) => startOf(a.r) - startOf(b.r) || a.i - b.i)
+    .map(({ r }) => ({ request: r, cors: cors.get(r.id)! }));
 }
 
 /**
