@@ -13,6 +13,9 @@ export interface PopupProps {
   download: (text: string, filename: string) => void;
 }
 
+/** The popup stays short: the panel has the full list. */
+const MAX_FAILURES = 5;
+
 type Load = { state: 'loading' } | { state: 'ready'; summary: TabSummary } | { state: 'error'; error: string };
 
 export function Popup({ transport, tabId, download }: PopupProps) {
@@ -95,7 +98,7 @@ export function Popup({ transport, tabId, download }: PopupProps) {
         <h2 id="p-top">Top failing endpoints</h2>
         {s && s.topFailures.length === 0 && <p class="p-muted">No CORS failures on this tab.</p>}
         <ol class="p-fails">
-          {s?.topFailures.map((f, i) => (
+          {s?.topFailures.slice(0, MAX_FAILURES).map((f, i) => (
             <li key={i}>
               <div class="p-ep">
                 <code title={f.endpoint}>{f.endpoint}</code>

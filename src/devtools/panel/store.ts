@@ -202,9 +202,12 @@ export function createPanelStore(opts: StoreOptions): PanelStore {
       set({ settings: { ...state.settings, preserveLog: on } });
     },
     importHar(name, text) {
+      // Timing marks for the first-render figures (issue 5); cheap, and harmless in release.
+      performance.mark?.('cors-lens:import-start');
       try {
         const requests = engine.parseHar(text);
         const entries = mergeEntries([], engine.analyze(requests, browser));
+        performance.mark?.('cors-lens:import-analyzed');
         set({ imported: { name, entries, counters: countEntries(entries) }, view: 'imported', error: null, openId: null, cursorId: null, zoom: null });
       } catch (err) {
         // The live capture is left untouched: a bad file must not cost the user their data.

@@ -3,7 +3,7 @@
  * transport.ts (browser) and engine.ts (the core engine); tests pass fakes (React DevTools'
  * "wall" pattern, model-codebases §2).
  */
-import type { AnalyzedEntry } from '../../core/annotation.ts';
+import type { AnalyzedEntry, CorsAnnotation } from '../../core/annotation.ts';
 import type { BrowserProfile, ObservedRequest } from '../../core/model.ts';
 import type { PanelInbound, PanelOutbound, Reply, Request, Result } from '../../shared/messages.ts';
 
@@ -24,4 +24,6 @@ export interface PanelEngine {
   /** Throws an Error with a one-line message on a bad file. */
   parseHar(text: string): ObservedRequest[];
   analyze(requests: ObservedRequest[], browser: BrowserProfile): AnalyzedEntry[];
+  /** Re-judges one exchange with the preflight linked to its request explicitly (what-if). */
+  judge(request: ObservedRequest | null, preflight: ObservedRequest | null, browser: BrowserProfile): { request: CorsAnnotation | null; preflight: CorsAnnotation | null };
 }

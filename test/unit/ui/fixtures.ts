@@ -156,6 +156,11 @@ export class FakeTransport implements PanelTransport {
  * when its last response's ACAO equals its Origin.
  */
 export const fakeEngine: PanelEngine = {
+  judge(request, preflight, browser) {
+    const out = this.analyze([preflight, request].filter((r): r is ObservedRequest => r !== null), browser);
+    const find = (r: ObservedRequest | null) => (r ? (out.find((e) => e.request.id === r.id)?.cors ?? null) : null);
+    return { request: find(request), preflight: find(preflight) };
+  },
   parseHar(text) {
     let v: unknown;
     try {

@@ -3,7 +3,7 @@ import { applyFilter, countEntries, EMPTY_FILTER, indexById, targetOrigins } fro
 import { dragToRange, layoutTimeline } from '../../../src/devtools/panel/lib/timeline.ts';
 import { shellQuote, toCurl } from '../../../src/devtools/panel/lib/curl.ts';
 import { buildEvidence, buildSequence, errorSite } from '../../../src/devtools/panel/lib/sequence.ts';
-import { splitUrl, formatDuration } from '../../../src/devtools/panel/lib/format.ts';
+import { splitUrl, formatDuration, originPair } from '../../../src/devtools/panel/lib/format.ts';
 import { parseParams } from '../../../src/devtools/panel/lib/query.ts';
 import { avoidablePreflights } from '../../../src/devtools/panel/lib/cache.ts';
 import { mergeEntries } from '../../../src/devtools/panel/store.ts';
@@ -147,4 +147,12 @@ describe('small helpers', () => {
     const much_later = { ...pre, request: { ...pre.request, id: 'p3', hops: [{ ...pre.request.hops[0]!, startedMs: T0 + 9_000_000 }] }, cors: { ...pre.cors, id: 'p3' } };
     expect(avoidablePreflights(pre, [pre, again, much_later], 7200)).toBe(1);
   });
+});
+
+describe('originPair', () => {
+  it.each([
+    ['http://a.test', 'http://b.test:81', 'a.test → b.test:81'],
+    ['http://a.test', 'https://b.test', 'http://a.test → https://b.test'],
+    ['null', 'http://b.test', 'null → http://b.test'],
+  ])('%s → %s', (a, b, s) => expect(originPair(a, b)).toBe(s));
 });

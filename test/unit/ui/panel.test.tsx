@@ -28,7 +28,7 @@ describe('panel list', () => {
     const m = rows.find((r) => r.textContent!.includes('/slash?x=1'))!;
     expect(m.textContent).toContain('GET');
     expect(m.textContent).toContain(API);
-    expect(m.textContent).toContain(`${APP} → ${API}`);
+    expect(m.textContent).toContain('app.test → api.test');
     expect(m.textContent).toContain('fail');
     expect(m.textContent).toContain('AllowOriginMismatch');
   });

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useMemo, useState } from 'preact/hooks';
 import type { PanelStore } from '../store.ts';
 import type { PanelEngine } from '../types.ts';
 import { applyFilter, indexById, targetOrigins } from '../lib/filters.ts';
@@ -34,6 +34,15 @@ export function App({ store, engine, theme }: Props) {
     document.addEventListener('keydown', onKey);
     return () => document.removeEventListener('keydown', onKey);
   }, [store]);
+
+  useLayoutEffect(() => {
+    // The DOM for the new dataset is committed (before paint).
+    if (data.entries.length) performance.mark?.('cors-lens:committed');
+  }, [data.entries]);
+  useEffect(() => {
+    // Runs after the browser painted the new dataset: the end of "first render" for the figures.
+    if (data.entries.length) performance.mark?.('cors-lens:rendered');
+  }, [data.entries]);
 
   const onDrop = async (e: DragEvent): Promise<void> => {
     e.preventDefault();

@@ -211,6 +211,7 @@ export function Detail({ entry, entries, byId, engine, browser, onClose }: Props
                 <dt>Effective</dt>
                 <dd>
                   {pfCache.effectiveSeconds} s (browser cap {pfCache.browserCapSeconds} s)
+                  {pfCache.effectiveSeconds === 0 && preflight.cors.verdict === 'fail' ? ': a failed preflight is not cached' : ''}
                 </dd>
                 <dt>Expires</dt>
                 <dd>{(() => {

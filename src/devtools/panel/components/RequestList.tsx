@@ -7,7 +7,7 @@ import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { AnalyzedEntry } from '../../../core/annotation.ts';
 import { firstHop, lastHop } from '../../../core/model.ts';
 import type { TimeRange } from '../lib/filters.ts';
-import { durationOf, endMs, formatDuration, initiatorOrigin, isCacheHit, KIND_LABEL, splitUrl, startMs, statusLabel } from '../lib/format.ts';
+import { originPair, durationOf, endMs, formatDuration, initiatorOrigin, isCacheHit, KIND_LABEL, splitUrl, startMs, statusLabel } from '../lib/format.ts';
 import { VerdictBadge } from './Badge.tsx';
 
 export const ROW_HEIGHT = 21;
@@ -46,7 +46,7 @@ function Row({ e, index, range, cursor, open, compact, onClick }: { e: AnalyzedE
       {!compact && (
         <>
           <span role="gridcell" class="c-init" title={`${initiatorOrigin(e)} → ${splitUrl(hop.url).origin}`}>
-            {initiatorOrigin(e)} → {splitUrl(hop.url).origin}
+            {originPair(initiatorOrigin(e), splitUrl(hop.url).origin)}
           </span>
           <span role="gridcell" class="c-kind">
             {KIND_LABEL[e.cors.kind]}

@@ -57,8 +57,8 @@ function paint(canvas: HTMLCanvasElement, layout: TimelineLayout, zoom: TimeRang
   }
   if (!layout.bars.length) return;
 
-  const laneH = Math.max(1, Math.min(6, (HEIGHT - AXIS - 2) / Math.max(1, layout.lanes)));
-  const y = (lane: number): number => AXIS + lane * laneH;
+  const laneH = Math.max(1, Math.min(8, (HEIGHT - AXIS - 4) / Math.max(1, layout.lanes)));
+  const y = (lane: number): number => AXIS + 2 + lane * laneH;
   const xOf = new Map<string, [number, number]>();
   for (const b of layout.bars) {
     const x0 = timeToX(b.start, range, width);

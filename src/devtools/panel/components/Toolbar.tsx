@@ -24,6 +24,7 @@ export function Toolbar({ store, state, counters, origins }: Props) {
   };
   const f = state.filter;
   return (
+    <div class="toolbars">
     <div class="toolbar" role="toolbar" aria-label="CORS Lens toolbar">
       <button type="button" class="icon-btn" aria-label="Clear" title="Clear" onClick={() => store.clear()}>
         ⊘
@@ -33,6 +34,17 @@ export function Toolbar({ store, state, counters, origins }: Props) {
         Preserve log
       </label>
       <span class="sep" />
+      <button type="button" onClick={onExport} disabled={state.tabId === null}>
+        Export HAR
+      </button>
+      <button type="button" onClick={() => fileInput.current?.click()}>
+        Import HAR
+      </button>
+      <input ref={fileInput} type="file" accept=".har,.json,application/json" class="hidden" aria-label="Import HAR file" onChange={onFile} />
+      <span class="spacer" />
+      <Counters counters={counters} />
+    </div>
+    <div class="toolbar" role="toolbar" aria-label="Filters">
       <input
         type="search"
         class="filter-text"
@@ -61,16 +73,7 @@ export function Toolbar({ store, state, counters, origins }: Props) {
           </option>
         ))}
       </select>
-      <span class="sep" />
-      <button type="button" onClick={onExport} disabled={state.tabId === null}>
-        Export HAR
-      </button>
-      <button type="button" onClick={() => fileInput.current?.click()}>
-        Import HAR
-      </button>
-      <input ref={fileInput} type="file" accept=".har,.json,application/json" class="hidden" aria-label="Import HAR file" onChange={onFile} />
-      <span class="spacer" />
-      <Counters counters={counters} />
+    </div>
     </div>
   );
 }

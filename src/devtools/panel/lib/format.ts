@@ -79,3 +79,14 @@ export function isCacheHit(e: AnalyzedEntry): boolean {
   const c = e.cors.preflightCache;
   return c !== null && 'hit' in c && c.hit;
 }
+
+/**
+ * "initiator → target" for the list: when both origins share a scheme the scheme is dropped to
+ * save width (the full origins stay in the cell's title).
+ */
+export function originPair(from: string, to: string): string {
+  const scheme = (o: string): string => o.slice(0, o.indexOf('://') + 3);
+  const sa = scheme(from);
+  if (sa.length > 3 && sa === scheme(to)) return `${from.slice(sa.length)} → ${to.slice(sa.length)}`;
+  return `${from} → ${to}`;
+}

@@ -26,10 +26,9 @@ function withHeaders(r: ObservedRequest, headers: HeaderEntry[] | null, which: '
 }
 
 export function rejudge(engine: PanelEngine, browser: BrowserProfile, request: AnalyzedEntry | undefined, preflight: AnalyzedEntry | undefined, edits: WhatIfEdits): WhatIfResult {
-  const input: ObservedRequest[] = [];
-  if (preflight) input.push(withHeaders(preflight.request, edits.preflight, 'first'));
-  if (request) input.push(withHeaders(request.request, edits.response, 'last'));
-  const out = engine.analyze(input, browser);
-  const find = (e: AnalyzedEntry | undefined): CorsAnnotation | null => (e ? (out.find((o) => o.request.id === e.request.id)?.cors ?? null) : null);
-  return { request: find(request), preflight: find(preflight) };
+  return engine.judge(
+    request ? withHeaders(request.request, edits.response, 'last') : null,
+    preflight ? withHeaders(preflight.request, edits.preflight, 'first') : null,
+    browser,
+  );
 }
