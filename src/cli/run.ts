@@ -8,6 +8,7 @@
  */
 import { createReadStream, promises as fs } from 'node:fs';
 import type { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import type { AnalyzedEntry } from '../core/annotation.ts';
 import { HarError, parseHar } from '../core/har/read.ts';
 import { stringifyHar, toAnnotatedHar } from '../core/har/write.ts';
@@ -64,15 +65,19 @@ function progressReporter(io: CliIO, enabled: boolean): (text: string, final?: b
 }
 
 async function readAll(stream: Readable, total: number | null, onBytes: (read: number, total: number | null) => void): Promise<string> {
-  const chunks: Buffer[] = [];
+  // Decode chunk by chunk (StringDecoder keeps multi-byte characters split across chunks whole)
+  // so a 200 MB file is not held as Buffers, a concatenated Buffer and a string all at once.
+  const decoder = new StringDecoder('utf8');
+  const parts: string[] = [];
   let read = 0;
   for await (const chunk of stream) {
     const b = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
-    chunks.push(b);
+    parts.push(decoder.write(b));
     read += b.length;
     onBytes(read, total);
   }
-  return Buffer.concat(chunks, read).toString('utf8');
+  parts.push(decoder.end());
+  return parts.join('');
 }
 
 async function readInput(cmd: AnalyzeCommand, io: CliIO, progress: (text: string) => void, forced: boolean): Promise<{ text: string; shown: boolean }> {

@@ -299,6 +299,8 @@ describe('parseHar: redirect merging', () => {
     ['303 turns POST into GET: merged', [hop1({ method: 'POST', status: 303 }), hop2({ method: 'GET' })], [2]],
     ['a preflight to the target URL is never a hop', [hop1(), hop2({ method: 'OPTIONS', reqHeaders: [{ name: 'Access-Control-Request-Method', value: 'PUT' }] })], [1, 1]],
     ['a 200 with a redirectURL is not a redirect', [hop1({ status: 200 }), hop2()], [1, 1]],
+    ['different _requestId: not merged', [hop1({ extra: { _requestId: '1' } }), hop2({ extra: { _requestId: '2' } })], [1, 1]],
+    ['same _requestId: merged', [hop1({ extra: { _requestId: '1' } }), hop2({ extra: { _requestId: '1' } })], [2]],
     [
       'three hops',
       [hop1(), hop2({ status: 301, redirectURL: 'http://b.test/c' }), entry({ url: 'http://b.test/c', start: '2026-01-01T00:00:00.020Z' })],

@@ -296,6 +296,9 @@ function readEntry(v: unknown, index: number, warnings: string[]): RawEntry {
 /** Whether `next` can be the hop that followed `prev`'s redirect (Fetch §HTTP-redirect fetch step 12). */
 function followsRedirect(prev: RawEntry, next: RawEntry): boolean {
   if (next.pageref !== prev.pageref || next.hop.startedMs < prev.hop.startedMs) return false;
+  // Recorders that write the DevTools request id (`_requestId`) keep it across hops, as the
+  // DevTools Protocol does: different ids are different requests.
+  if (prev.requestId !== null && next.requestId !== null && prev.requestId !== next.requestId) return false;
   const pm = prev.hop.method.toUpperCase();
   const nm = next.hop.method.toUpperCase();
   // 307/308 keep the method; 301/302 turn POST into GET, 303 turns everything but HEAD into GET.

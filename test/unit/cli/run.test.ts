@@ -99,6 +99,18 @@ describe('run: errors', () => {
     expect(await run(['analyze', CHROME], fakeIO().io, withVerdicts('pass', 'fail'), '1')).toBe(1);
   });
 
+  it('decodes UTF-8 split across chunks', async () => {
+    const text = JSON.stringify({
+      log: { entries: [{ startedDateTime: '2026-01-01T00:00:00Z', request: { method: 'GET', url: 'http://b.test/€', headers: [{ name: 'Origin', value: 'http://a.test' }] }, response: { status: 200, headers: [] } }] },
+    });
+    const bytes = Buffer.from(text);
+    const cut = bytes.indexOf(Buffer.from('€')) + 1; // inside the 3-byte character
+    const t = fakeIO();
+    t.io.stdin = Readable.from([bytes.subarray(0, cut), bytes.subarray(cut)]);
+    await run(['analyze', '-'], t.io, analyzeCapture, '1');
+    expect(t.out()).toContain('http://b.test/€');
+  });
+
   it('reads stdin', async () => {
     const { readFileSync } = await import('node:fs');
     const t = fakeIO({ stdin: readFileSync(CHROME, 'utf8') });
