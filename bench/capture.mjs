@@ -1,0 +1,228 @@
+/**
+ * Benchmark 1 — capture overhead. One browser per variant, all launched at the start and kept
+ * open; each round runs one job (2,000 cross-origin calls in waves, see lib/server.mjs) in every
+ * variant, alternating the order (A B C D, then D C B A) so drift on the shared machine hits all
+ * variants alike. Per job: the page's own wall time (performance.now around the calls) and the
+ * CPU time of the browser's whole process tree from /proc, sampled just before the job is
+ * handed to the page and just after the page reports it done; in Chromium that CPU is divided by
+ * the network service's CPU for the same job (it does the same network work in every variant,
+ * so the quotient cancels out how much CPU the machine happened to give the browser).
+ *
+ * Chromium is started without any automation (no DevTools protocol, no Network domain): the
+ * page drives itself by long-polling the bench server. Firefox is started by puppeteer over
+ * WebDriver BiDi with the network module off (networkEnabled: false), only to install the add-on
+ * as a temporary one and open the page; then puppeteer disconnects.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { findBrowsers } from '../scripts/browsers.mjs';
+import { CHROMIUM_FLAGS } from '../test/harness/launch.mjs';
+import { isChromiumNetworkService, isFirefoxSocketProcess, sampleCpu } from './lib/proc.mjs';
+import { startBenchServer } from './lib/server.mjs';
+import { summary } from './lib/stats.mjs';
+
+export const CALLS = 2000;
+export const WAVE = 200;
+export const FAIL_EVERY = 10;
+const JOB_TIMEOUT_MS = 90_000;
+const LOAD_TIMEOUT_MS = 60_000;
+
+/** Processes we started, killed on exit whatever happens. */
+const started = new Set();
+function killAll() {
+  for (const pid of started) {
+    try {
+      process.kill(-pid, 'SIGKILL'); // our own process group (spawned detached)
+    } catch {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  }
+  started.clear();
+}
+process.on('exit', killAll);
+
+/**
+ * @param {string} exe @param {string|null} ext @param {string} url
+ * @returns {{pid: number, close: () => Promise<void>}}
+ */
+function spawnChromium(exe, ext, url) {
+  const userDataDir = mkdtempSync(join(tmpdir(), 'cors-lens-bench-'));
+  const extArgs = ext ? [`--disable-extensions-except=${ext}`, `--load-extension=${ext}`] : ['--disable-extensions'];
+  // Measured with Chromium 156: a start URL given on the command line together with
+  // --load-extension is never loaded (the tab stays on it, no request reaches the server);
+  // starting on a data: page that navigates by script works (the request arrives ~9 s later,
+  // once the extension system is up).
+  const boot = 'data:text/html,' + encodeURIComponent(`<script>location.href=${JSON.stringify(url)}</script>`);
+  const child = spawn(exe, [...CHROMIUM_FLAGS, '--headless', `--user-data-dir=${userDataDir}`, '--window-size=1280,800', ...extArgs, boot], {
+    stdio: 'ignore',
+    detached: true,
+  });
+  const pid = /** @type {number} */ (child.pid);
+  started.add(pid);
+  return {
+    pid,
+    async close() {
+      const exited = new Promise((r) => child.once('exit', r));
+      try {
+        process.kill(-pid, 'SIGTERM');
+      } catch {
+        // gone
+      }
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+      try {
+        process.kill(-pid, 'SIGKILL');
+      } catch {
+        // gone
+      }
+      started.delete(pid);
+      rmSync(userDataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * @param {string} exe @param {string|null} ext @param {string} url
+ * @returns {Promise<{pid: number, close: () => Promise<void>}>}
+ */
+async function spawnFirefox(exe, ext, url) {
+  const puppeteer = (await import('puppeteer-core')).default;
+  const browser = await puppeteer.launch({
+    browser: 'firefox',
+    executablePath: exe,
+    headless: true,
+    networkEnabled: false,
+    protocolTimeout: 60_000,
+    timeout: 60_000,
+    extraPrefsFirefox: {
+      'app.update.enabled': false,
+      'datareporting.policy.dataSubmissionEnabled': false,
+      'toolkit.telemetry.enabled': false,
+      'browser.safebrowsing.malware.enabled': false,
+      'browser.safebrowsing.phishing.enabled': false,
+      'network.captive-portal-service.enabled': false,
+    },
+  });
+  const proc = browser.process();
+  const pid = /** @type {number} */ (proc?.pid);
+  started.add(pid);
+  if (ext) await browser.installExtension(resolve(ext));
+  const [page] = await browser.pages();
+  await (page ?? (await browser.newPage())).goto(url, { waitUntil: 'domcontentloaded' });
+  // From here on the page drives itself: drop the automation session entirely.
+  await browser.disconnect();
+  return {
+    pid,
+    async close() {
+      const exited = proc ? new Promise((r) => proc.once('exit', r)) : Promise.resolve();
+      try {
+        process.kill(pid, 'SIGTERM');
+      } catch {
+        // gone
+      }
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 8000))]);
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // gone
+      }
+      started.delete(pid);
+    },
+  };
+}
+
+/**
+ * @typedef {{name: string, ext: string|null}} Variant
+ * @typedef {{variant: string, round: number, wallMs: number, cpuMs: number, netCpuMs: number|null, ok: number, failed: number}} Batch
+ */
+
+/**
+ * Runs one browser's variants for `rounds` measured rounds (plus one warm-up round).
+ * @param {'chromium'|'firefox'} browserName
+ * @param {Variant[]} variants
+ * @param {{rounds: number, log: (s: string) => void, calls?: number}} opts
+ */
+export async function runCaptureFor(browserName, variants, opts) {
+  const exe = findBrowsers()[browserName];
+  if (!exe) throw new Error(`${browserName} not found (node scripts/browsers.mjs --ensure)`);
+  const calls = opts.calls ?? CALLS;
+  const server = await startBenchServer();
+  /** @type {Map<string, {pid: number, close: () => Promise<void>}>} */
+  const browsers = new Map();
+  const isNet = browserName === 'chromium' ? isChromiumNetworkService : isFirefoxSocketProcess;
+  /** @type {Batch[]} */
+  const batches = [];
+  const t0 = performance.now();
+  try {
+    for (const v of variants) {
+      const url = server.pageUrl(v.name);
+      const b = browserName === 'chromium' ? spawnChromium(exe, v.ext, url) : await spawnFirefox(exe, v.ext, url);
+      browsers.set(v.name, b);
+      await server.waitReady(v.name, LOAD_TIMEOUT_MS);
+    }
+    opts.log(`  ${browserName}: ${variants.length} browsers up in ${Math.round(performance.now() - t0)} ms`);
+    for (let round = 0; round <= opts.rounds; round++) {
+      const order = round % 2 === 0 ? variants : [...variants].reverse();
+      for (const v of order) {
+        const b = /** @type {{pid: number}} */ (browsers.get(v.name));
+        let before = { total: 0, network: /** @type {number|null} */ (null) };
+        const job = { tag: `${v.name}-${round}`, calls, wave: WAVE, failEvery: FAIL_EVERY };
+        const r = await server.runJob(v.name, job, JOB_TIMEOUT_MS, () => {
+          before = sampleCpu(b.pid, isNet);
+        });
+        const after = sampleCpu(b.pid, isNet);
+        const batch = {
+          variant: v.name,
+          round,
+          wallMs: r.wallMs,
+          cpuMs: after.total - before.total,
+          netCpuMs: after.network !== null && before.network !== null ? after.network - before.network : null,
+          ok: r.ok,
+          failed: r.failed,
+        };
+        // Round 0 warms up every variant (worker start, JIT, connection pool) and is not counted.
+        if (round > 0) batches.push(batch);
+        opts.log(
+          `  ${browserName} round ${round}${round === 0 ? ' (warm-up)' : ''} ${v.name.padEnd(8)} wall ${batch.wallMs.toFixed(0).padStart(5)} ms  cpu ${String(batch.cpuMs).padStart(5)} ms  net ${String(batch.netCpuMs ?? '-').padStart(5)} ms  ok ${batch.ok} failed ${batch.failed}`,
+        );
+      }
+    }
+  } finally {
+    for (const v of variants) server.stop(v.name);
+    await Promise.all([...browsers.values()].map((b) => b.close()));
+    await server.close();
+  }
+  return { batches, expectedFailed: expectedFailures(calls), seconds: (performance.now() - t0) / 1000 };
+}
+
+/** How many calls of a job must fail (every FAIL_EVERY-th of each kind). @param {number} calls */
+export function expectedFailures(calls) {
+  let n = 0;
+  for (let i = 0; i < calls; i++) if (i % (2 * FAIL_EVERY) < 2) n++;
+  return n;
+}
+
+/**
+ * Ratios of two variants, paired per round (both measured back to back in the same round).
+ * @param {Batch[]} batches @param {string} a @param {string} b
+ */
+export function pairedRatios(batches, a, b) {
+  const rounds = [...new Set(batches.map((x) => x.round))];
+  const wall = [];
+  const cpu = [];
+  const cpuNet = [];
+  for (const r of rounds) {
+    const x = batches.find((q) => q.variant === a && q.round === r);
+    const y = batches.find((q) => q.variant === b && q.round === r);
+    if (!x || !y) continue;
+    wall.push(x.wallMs / y.wallMs);
+    cpu.push(x.cpuMs / y.cpuMs);
+    if (x.netCpuMs && y.netCpuMs) cpuNet.push(x.cpuMs / x.netCpuMs / (y.cpuMs / y.netCpuMs));
+  }
+  return { wall: summary(wall), cpu: summary(cpu), cpuPerNet: summary(cpuNet) };
+}

@@ -1,0 +1,84 @@
+/**
+ * CPU time of a process tree from /proc (Linux only): the sum of utime + stime of a root process
+ * and all its descendants, in milliseconds. Used around each capture batch, so the figure covers
+ * every browser process (renderers, extension worker, network service) without attaching any
+ * debugger or profiler to the browser.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+
+const TICK_MS = 10; // USER_HZ is 100 on Linux (getconf CLK_TCK); /proc/<pid>/stat counts in ticks.
+
+/** @typedef {{pid: number, ppid: number, cpuMs: number, cmdline: string}} Proc */
+
+/** @param {number} pid @returns {Proc | null} */
+function readProc(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // comm (field 2) may contain spaces and parentheses: split after the last ')'.
+    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // rest[0] is field 3 (state): ppid = field 4, utime = 14, stime = 15.
+    const ppid = Number(rest[1]);
+    const cpuMs = (Number(rest[11]) + Number(rest[12])) * TICK_MS;
+    let cmdline = '';
+    try {
+      cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+    } catch {
+      // the process exited between the two reads
+    }
+    return { pid, ppid, cpuMs, cmdline };
+  } catch {
+    return null;
+  }
+}
+
+/** Every live process that descends from `rootPid` (itself included). @returns {Proc[]} */
+export function processTree(rootPid) {
+  const all = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const p = readProc(Number(name));
+    if (p) all.push(p);
+  }
+  const children = new Map();
+  for (const p of all) {
+    if (!children.has(p.ppid)) children.set(p.ppid, []);
+    children.get(p.ppid).push(p);
+  }
+  const out = [];
+  const root = all.find((p) => p.pid === rootPid);
+  if (!root) return out;
+  const stack = [root];
+  while (stack.length > 0) {
+    const p = stack.pop();
+    out.push(p);
+    for (const c of children.get(p.pid) ?? []) stack.push(c);
+  }
+  return out;
+}
+
+/**
+ * One CPU sample of a browser: the whole tree, and the part a predicate picks out (the network
+ * service in Chromium; Firefox's socket process if it runs one).
+ * @param {number} rootPid
+ * @param {(p: Proc) => boolean} isNetwork
+ */
+export function sampleCpu(rootPid, isNetwork) {
+  const tree = processTree(rootPid);
+  let total = 0;
+  let network = 0;
+  let networkSeen = false;
+  for (const p of tree) {
+    total += p.cpuMs;
+    if (isNetwork(p)) {
+      network += p.cpuMs;
+      networkSeen = true;
+    }
+  }
+  return { total, network: networkSeen ? network : null, processes: tree.length };
+}
+
+/** Chromium's out-of-process network service. @param {Proc} p */
+export const isChromiumNetworkService = (p) => p.cmdline.includes('--utility-sub-type=network.mojom.NetworkService');
+
+/** Firefox's socket process (network off the main process), when enabled. @param {Proc} p */
+export const isFirefoxSocketProcess = (p) => /-contentproc\b/.test(p.cmdline) && /\bsocket\s*$/.test(p.cmdline.trim());
