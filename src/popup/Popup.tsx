@@ -104,7 +104,9 @@ export function Popup({ transport, tabId, download }: PopupProps) {
                 <code title={f.endpoint}>{f.endpoint}</code>
                 {f.count > 1 && <span class="p-count">×{f.count}</span>}
               </div>
-              <div class="p-msg">{f.message}</div>
+              <div class="p-msg" title={f.message}>
+                {f.message}
+              </div>
               <div class="p-code">
                 <code>{f.error}</code>
               </div>
