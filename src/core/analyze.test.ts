@@ -165,13 +165,35 @@ describe('preflighted requests and pairing', () => {
     expect(out.r).toMatchObject({ verdict: 'fail', error: 'MissingAllowOriginHeader' });
   });
 
-  it('preflight with no response (connection dropped) → InvalidResponse on both', () => {
+  it('preflight with no response (connection dropped) → unknown on both, no CORS error (as Chromium 156 reports it)', () => {
+    const dropped = { outcome: 'failed' as const, error: 'net::ERR_EMPTY_RESPONSE' };
     const out = run([
-      preflight({ id: 'p', url: api, acrm: 'PUT', response: null, outcome: { outcome: 'failed', error: 'net::ERR_EMPTY_RESPONSE' } }),
-      blocked({ id: 'r', url: api, method: 'PUT' }),
+      preflight({ id: 'p', url: api, acrm: 'PUT', response: null, outcome: dropped }),
+      request({ id: 'r', url: api, method: 'PUT', origin: null, response: null, outcome: dropped }),
     ]);
-    expect(out.p).toMatchObject({ verdict: 'fail', error: 'InvalidResponse', failedParameter: '' });
-    expect(out.r).toMatchObject({ verdict: 'fail', error: 'InvalidResponse' });
+    expect(out.p).toMatchObject({ verdict: 'unknown', error: null, failedParameter: null });
+    expect(out.r).toMatchObject({ verdict: 'unknown', error: null, pairedWith: 'p' });
+    expect(out.r!.message).toContain('net::ERR_EMPTY_RESPONSE');
+  });
+
+  it('a request the browser blocked after a preflight that only fails with credentials was credentialed', () => {
+    const out = run([
+      preflight({ id: 'p', url: api, acrm: 'PUT', response: { 'Access-Control-Allow-Origin': '*', 'Access-Control-Allow-Methods': 'PUT' } }),
+      blocked({ id: 'r', url: api, method: 'PUT', origin: null }),
+    ]);
+    expect(out.r).toMatchObject({ verdict: 'fail', error: 'PreflightWildcardOriginNotAllowed', credentials: 'include', credentialsInferred: true });
+    expect(out.p).toMatchObject({ verdict: 'fail', error: 'PreflightWildcardOriginNotAllowed', credentials: 'include' });
+  });
+
+  it('a simple response the browser blocked that passes only without credentials: include inferred', () => {
+    const out = run([request({ id: 'r', url: api, response: allowA, outcome: { outcome: 'failed', error: 'net::ERR_FAILED' } })]);
+    expect(out.r).toMatchObject({ verdict: 'fail', error: 'InvalidAllowCredentials', credentials: 'include', credentialsInferred: true });
+  });
+
+  it('no inference from a failed unfollowed redirect (redirect mode "error" fails on its own)', () => {
+    const out = run([request({ id: 'r', url: api, status: 302, response: { ...allowA, Location: `${B}/x` }, outcome: { outcome: 'failed', error: 'net::ERR_FAILED' } })]);
+    expect(out.r).toMatchObject({ verdict: 'pass', credentials: 'unknown' });
+    expect(codes(out.r)).toContain('BrowserOutcomeDiffers');
   });
 
   it('a preflight whose request never appeared: pairedWith null, judged on its own', () => {

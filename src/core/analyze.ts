@@ -41,7 +41,7 @@ import { getCombined } from './headers.ts';
 import { firstHop, lastHop, type BrowserProfile, type ObservedRequest, type RequestHop } from './model.ts';
 import { sameOrigin } from './origin.ts';
 import { judgePreflight, type PreflightJudgement } from './preflight.ts';
-import { judgeChain, type ChainJudgement } from './redirect.ts';
+import { judgeChain, redirectTarget, type ChainJudgement } from './redirect.ts';
 import { duplicateCorsHeaders, maxAgeWarnings, missingVaryOrigin, type PendingWarning } from './warnings.ts';
 
 export interface AnalyzeOptions {
@@ -250,19 +250,75 @@ function isBlockedBeforeSend(r: ObservedRequest): boolean {
 }
 
 /** Judges one group of requests (closed under pairing and cache relations). */
+type PfJudge = (preflightId: string, include: boolean) => PreflightJudgement;
+type PfJudged = Map<string, { facts: PreflightFacts; creds: CredentialsInfo; judgement: PreflightJudgement }>;
+
+/** The request's origin: its own `Origin`, else its initiator, else its first preflight's `Origin`. */
+function corsOriginOf(r: ObservedRequest, paired: ReadonlyMap<number, string>, facts: ReadonlyMap<string, PreflightFacts>): string | null {
+  const ro = requestOrigin(r);
+  if (ro.origin !== null) return ro.origin;
+  const first = [...paired.keys()].sort((a, b) => a - b)[0];
+  return first === undefined ? null : facts.get(paired.get(first)!)!.origin;
+}
+
+/** The actual request's hops judged under one credentials mode, its preflights included. */
+function chainFor(r: ObservedRequest, origin: string, include: boolean, paired: ReadonlyMap<number, string>, judgePf: PfJudge): ChainJudgement {
+  return judgeChain({
+    req: r,
+    origin,
+    credentialsInclude: include,
+    preflightFailureAt: (i) => {
+      const id = paired.get(i);
+      if (id === undefined) return null;
+      const j = judgePf(id, include);
+      return j.state === 'fail' ? j.failure : null;
+    },
+  });
+}
+
+/**
+ * The request's credentials mode (credentials.ts), plus one more inference: when the browser
+ * itself blocked the request (net::ERR_FAILED, NS_ERROR_DOM_BAD_URI) and the headers pass
+ * without credentials but fail with them, the mode was `include` — the browser's outcome is the
+ * evidence (a request blocked by its preflight never shows its cookies: it was never sent).
+ */
+function requestCredentials(r: ObservedRequest, paired: ReadonlyMap<number, string>, facts: ReadonlyMap<string, PreflightFacts>, judgePf: PfJudge): CredentialsInfo {
+  const c = credentialsOf(r);
+  if (c.mode !== 'unknown' || r.outcome.outcome !== 'failed' || !CORS_BLOCK_ERRORS.has(r.outcome.error)) return c;
+  // An unfollowed redirect fails for reasons of its own (redirect mode `error`): no evidence.
+  if (redirectTarget(r, r.hops.length - 1) !== null) return c;
+  const origin = corsOriginOf(r, paired, facts);
+  if (origin === null || !isCorsRequest(r, paired.size > 0)) return c;
+  if (chainFor(r, origin, false, paired, judgePf).state === 'fail') return c;
+  return chainFor(r, origin, true, paired, judgePf).state === 'fail' ? { mode: 'include', inferred: true } : c;
+}
+
+/** Judges one group of requests (closed under pairing and cache relations). */
 function analyzeGroup(reqs: readonly ObservedRequest[], profile: BrowserProfile): Map<string, CorsAnnotation> {
   const out = new Map<string, CorsAnnotation>();
   const pairing = pairPreflights(reqs);
   const byId = new Map(reqs.map((r) => [r.id, r]));
+  const facts = new Map<string, PreflightFacts>();
+  for (const p of reqs) if (isPreflight(p)) facts.set(p.id, preflightFacts(p));
+  const memo = new Map<string, PreflightJudgement>();
+  const judgePf: PfJudge = (id, include) => {
+    const key = `${include ? 1 : 0}${id}`;
+    let j = memo.get(key);
+    if (!j) memo.set(key, (j = runPreflight(facts.get(id)!, include)));
+    return j;
+  };
+  const noPreflights = new Map<number, string>();
+  const credsOf = new Map<string, CredentialsInfo>();
+  for (const r of reqs) {
+    if (!facts.has(r.id)) credsOf.set(r.id, requestCredentials(r, pairing.byRequest.get(r.id) ?? noPreflights, facts, judgePf));
+  }
 
   // Preflight judgements, with the paired request's credentials mode (Fetch §CORS-preflight fetch).
-  const pfJudged = new Map<string, { facts: PreflightFacts; creds: CredentialsInfo; judgement: PreflightJudgement }>();
-  for (const p of reqs) {
-    if (!isPreflight(p)) continue;
-    const link = pairing.byPreflight.get(p.id);
-    const creds = credentialsOf(link ? byId.get(link.requestId)! : null);
-    const facts = preflightFacts(p);
-    pfJudged.set(p.id, { facts, creds, judgement: runPreflight(facts, includesCredentials(creds)) });
+  const pfJudged: PfJudged = new Map();
+  for (const [id, f] of facts) {
+    const link = pairing.byPreflight.get(id);
+    const creds = link ? credsOf.get(link.requestId)! : credentialsOf(null);
+    pfJudged.set(id, { facts: f, creds, judgement: judgePf(id, includesCredentials(creds)) });
   }
 
   // Cache entries made by passing preflights (Fetch §CORS-preflight cache).
@@ -286,8 +342,8 @@ function analyzeGroup(reqs: readonly ObservedRequest[], profile: BrowserProfile)
 
   cacheEntries.sort((x, y) => x.createdMs - y.createdMs);
   for (const r of reqs) {
-    if (isPreflight(r)) continue;
-    out.set(r.id, judgeRequest(r, profile, pairing, pfJudged, cacheEntries));
+    if (facts.has(r.id)) continue;
+    out.set(r.id, judgeRequest(r, profile, credsOf.get(r.id)!, pairing.byRequest.get(r.id) ?? noPreflights, pfJudged, judgePf, cacheEntries));
   }
   for (const [id, pj] of pfJudged) {
     const link = pairing.byPreflight.get(id);
@@ -319,7 +375,13 @@ function judgePreflightEntry(
   };
   const fx: ExchangeFacts = { method: pj.facts.method, url: h.url, origin: b.origin, credentials: credentialsFacts(pj.creds) };
   const j = pj.judgement;
-  if (j.state === 'unknown') return annotation(b, 'unknown', explainUnknown('preflight-incomplete', fx));
+  if (j.state === 'unknown') {
+    return annotation(
+      b,
+      'unknown',
+      j.reason === 'network-error' ? explainUnknown('network-error', { ...fx, method: 'OPTIONS', ...(j.netError ? { netError: j.netError } : {}) }) : explainUnknown('preflight-incomplete', fx),
+    );
+  }
   if (j.state === 'fail') return annotation(b, 'fail', explainError(j.failure.error, { ...fx, ...j.failure.facts }), { failure: j.failure });
   const ws: PendingWarning[] = [];
   ws.push(...maxAgeWarnings(info.maxAgeHeader, info.effectiveSeconds, profile, h.url));
@@ -369,14 +431,14 @@ function notCorsReason(r: ObservedRequest): NotCorsReason {
 function judgeRequest(
   r: ObservedRequest,
   profile: BrowserProfile,
-  pairing: Pairing,
-  pfJudged: Map<string, { facts: PreflightFacts; creds: CredentialsInfo; judgement: PreflightJudgement }>,
+  creds: CredentialsInfo,
+  paired: ReadonlyMap<number, string>,
+  pfJudged: PfJudged,
+  judgePf: PfJudge,
   cacheEntries: readonly PreflightCacheEntry[],
 ): CorsAnnotation {
-  const paired = pairing.byRequest.get(r.id) ?? new Map<number, string>();
   const pairedHops = [...paired.keys()].sort((a, b) => a - b);
   const firstPf = pairedHops.length ? pfJudged.get(paired.get(pairedHops[0]!)!)! : null;
-  const creds = credentialsOf(r);
   const h0 = firstHop(r);
   const ro = requestOrigin(r);
   const origin = ro.origin ?? firstPf?.facts.origin ?? null;
@@ -425,19 +487,7 @@ function judgeRequest(
     }
   }
 
-  const run = (include: boolean): ChainJudgement =>
-    judgeChain({
-      req: r,
-      origin,
-      credentialsInclude: include,
-      preflightFailureAt: (i) => {
-        const id = paired.get(i);
-        if (id === undefined) return null;
-        const pj = pfJudged.get(id)!;
-        const j = include === includesCredentials(pj.creds) ? pj.judgement : runPreflight(pj.facts, include);
-        return j.state === 'fail' ? j.failure : null;
-      },
-    });
+  const run = (include: boolean): ChainJudgement => chainFor(r, origin, include, paired, judgePf);
 
   const include = includesCredentials(creds);
   const chain = run(include);

@@ -2,7 +2,7 @@
  * Judging a CORS preflight (https://fetch.spec.whatwg.org/#cors-preflight-fetch) in Chromium's
  * order (`services/network/cors/preflight_controller.cc`, `preflight_result.cc`):
  *
- *  1. no response (a network error)               → InvalidResponse
+ *  1. no response (a network error)               → no CORS error (Chromium reports only the net error)
  *  2. the response is a redirect                  → PreflightDisallowedRedirect (the loader's redirect
  *     callback fires before any header is looked at)
  *  3. the CORS check on the preflight response    → Preflight{WildcardOriginNotAllowed, MissingAllowOriginHeader, …}
@@ -43,7 +43,7 @@ export type PreflightJudgement =
       authorizationCoveredByWildcard: boolean;
     }
   | { state: 'fail'; failure: CorsFailure }
-  | { state: 'unknown'; reason: string };
+  | { state: 'unknown'; reason: 'network-error' | 'incomplete'; netError?: string };
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
@@ -70,10 +70,12 @@ export function judgePreflight(input: PreflightInput): PreflightJudgement {
   const base = { url: hop.url, origin: input.origin, method: input.method };
 
   if (hop.responseHeaders === null || hop.status === 0) {
-    if (req.outcome.outcome === 'failed') {
-      return fail('InvalidResponse', '', 'CORSDidNotSucceed', { ...base, netError: req.outcome.error });
-    }
-    return { state: 'unknown', reason: 'the preflight response was never seen' };
+    // A preflight that got no response at all is a network error, not a CORS error: Chromium 156
+    // reports the net error (e.g. net::ERR_EMPTY_RESPONSE) on both the preflight and the request
+    // with no `corsErrorStatus` (measured by the conformance recorder), so there is nothing to
+    // name — the request is undecided, like any request whose server never answered.
+    if (req.outcome.outcome === 'failed') return { state: 'unknown', reason: 'network-error', netError: req.outcome.error };
+    return { state: 'unknown', reason: 'incomplete' };
   }
 
   const location = isRedirect(req, hop);
