@@ -32,9 +32,17 @@ export function summaryLine(s: Summary): string {
   return `${n}: ${s.fail} fail, ${s.pass} pass, ${s.unknown} unknown, ${s['n/a']} n/a${warn} (${s.browser} profile)`;
 }
 
-/** `--format json`: `{summary, entries: [_cors objects]}` (DESIGN §3.2). */
+/** Entries in the order they started (ties keep the engine's order), as in the annotated HAR. */
+export function byStart(entries: readonly AnalyzedEntry[]): AnalyzedEntry[] {
+  return entries
+    .map((e, i) => ({ e, i, t: e.request.hops[0]?.startedMs ?? 0 }))
+    .sort((a, b) => a.t - b.t || a.i - b.i)
+    .map(({ e }) => e);
+}
+
+/** `--format json`: `{summary, entries: [_cors objects]}` (DESIGN §3.2), in start order. */
 export function jsonReport(entries: readonly AnalyzedEntry[], summary: Summary): string {
-  return `${JSON.stringify({ summary, entries: entries.map((e) => e.cors) }, null, 2)}\n`;
+  return `${JSON.stringify({ summary, entries: byStart(entries).map((e) => e.cors) }, null, 2)}\n`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -80,10 +88,7 @@ function why(cors: CorsAnnotation): string {
 
 /** The aligned table: VERDICT, METHOD, URL, ERROR, WHY — one row per request, in start order. */
 export function textTable(entries: readonly AnalyzedEntry[], opts: TextOptions): string {
-  const order = entries
-    .map((e, i) => ({ e, i }))
-    .sort((a, b) => (a.e.request.hops[0]?.startedMs ?? 0) - (b.e.request.hops[0]?.startedMs ?? 0) || a.i - b.i)
-    .map(({ e }) => e);
+  const order = byStart(entries);
   const header = ['VERDICT', 'METHOD', 'URL', 'ERROR', 'WHY'];
   const rows = order.map(({ request, cors }) => {
     const hop = request.hops[0];

@@ -389,6 +389,20 @@ describe('parseHar: CORS Lens export', () => {
     ]);
   });
 
+  it.each([
+    ['id not a string', { id: 3 }],
+    ['unknown verdict', { verdict: 'maybe' }],
+    ['message not a string', { message: ['x'] }],
+    ['warnings not a list of {code, message}', { warnings: [{ code: 'X' }] }],
+    ['exposedHeaders not strings', { exposedHeaders: [1] }],
+    ['observed without outcome', { observed: {} }],
+  ])('a _cors with %s is ignored', (_name, bad) => {
+    const r = parseHar(har([entry({ extra: { _cors: cors('x', bad) } })]));
+    expect(r.requests[0]!.id).toBe('h0');
+    expect(r.annotations).toBeUndefined();
+    expect(r.warnings).toEqual(['log.entries[0]._cors: not a CORS Lens annotation; ignored']);
+  });
+
   it('CORS Lens fields are not trusted on entries without _cors (other tools may use the names)', () => {
     const r = parseHar(har([entry({ extra: { _tabId: 9, _initiatorOrigin: 'http://evil.test' } })]));
     expect(r.requests[0]).toMatchObject({ tabId: 0, initiator: null });

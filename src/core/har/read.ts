@@ -181,6 +181,12 @@ function readCors(v: unknown): CorsAnnotation | null {
   if (v.credentials !== undefined && !CREDENTIALS.has(v.credentials as string)) return null;
   if (v.observed !== undefined && !(isObj(v.observed) && OUTCOMES.has(v.observed.outcome as string))) return null;
   if (v.pairedWith !== undefined && v.pairedWith !== null && typeof v.pairedWith !== 'string') return null;
+  // What the panel renders without further checks must have its contract type.
+  for (const k of ['message', 'fix'] as const) if (v[k] !== undefined && typeof v[k] !== 'string') return null;
+  for (const k of ['error', 'failedParameter', 'firefoxReason', 'origin'] as const) if (v[k] !== undefined && v[k] !== null && typeof v[k] !== 'string') return null;
+  if (v.warnings !== undefined && !(Array.isArray(v.warnings) && v.warnings.every((w) => isObj(w) && typeof w.code === 'string' && typeof w.message === 'string'))) return null;
+  if (v.preflightTriggers !== undefined && !(Array.isArray(v.preflightTriggers) && v.preflightTriggers.every((t) => isObj(t) && typeof t.kind === 'string' && typeof t.value === 'string'))) return null;
+  if (v.exposedHeaders !== undefined && v.exposedHeaders !== null && !(Array.isArray(v.exposedHeaders) && v.exposedHeaders.every((h) => typeof h === 'string'))) return null;
   return v as unknown as CorsAnnotation;
 }
 
