@@ -20,13 +20,13 @@ interface Captured {
   err: () => string;
 }
 
-function fakeIO(o: { tty?: boolean; columns?: number; env?: Record<string, string>; stdin?: string } = {}): Captured {
+function fakeIO(o: { tty?: boolean; errTty?: boolean; columns?: number; env?: Record<string, string>; stdin?: string } = {}): Captured {
   let out = '';
   let err = '';
   return {
     io: {
       stdout: { write: (s: string) => (out += s), isTTY: o.tty ?? false, columns: o.columns ?? 200 },
-      stderr: { write: (s: string) => (err += s), isTTY: false },
+      stderr: { write: (s: string) => (err += s), isTTY: o.errTty ?? false },
       stdin: Readable.from([o.stdin ?? '']),
       env: o.env ?? {},
     },
@@ -109,6 +109,16 @@ describe('run: errors', () => {
     t.io.stdin = Readable.from([bytes.subarray(0, cut), bytes.subarray(cut)]);
     await run(['analyze', '-'], t.io, analyzeCapture, '1');
     expect(t.out()).toContain('http://b.test/€');
+  });
+
+  it('progress on a terminal rewrites one line in place and ends it; small files show none unless asked', async () => {
+    const t = fakeIO({ errTty: true });
+    await run(['analyze', CHROME, '--progress', '--format', 'json'], t.io, analyzeCapture, '1');
+    expect(t.err()).toMatch(/^\r\u001b\[2Kreading .*chrome-devtools\.har: 0\.0 \/ 0\.0 MB/);
+    expect(t.err()).toMatch(/\r\u001b\[2Kjudged 6 requests\n$/);
+    const quiet = fakeIO({ errTty: true });
+    await run(['analyze', CHROME, '--format', 'json'], quiet.io, analyzeCapture, '1');
+    expect(quiet.err()).toBe('');
   });
 
   it('reads stdin', async () => {
