@@ -42,6 +42,7 @@ export const SETTINGS_KEY = 'settings';
 const BADGE_COLOR = '#c5221f';
 /** Ids of resumed requests given up as incomplete: later events for them are ignored. */
 const MAX_ORPHANS = 1000;
+const MAX_CLOSED_TABS = 1000;
 /** Events that arrive while restoring are queued; beyond this (a pathological burst) the oldest go. */
 const MAX_QUEUED = 50_000;
 
@@ -94,6 +95,9 @@ export class CaptureService {
   /** Resumed in-flight requests not finished yet. */
   private readonly resumed = new Set<string>();
   private readonly orphans = new Set<string>();
+  /** Closed tabs: their in-flight requests end with errors after the close and must not
+   *  bring the tab's log back. Chromium and Firefox never reuse a tab id within a session. */
+  private readonly closedTabs = new Set<number>();
   private readonly ports = new Map<number, Set<PortLike>>();
   private readonly pendingLive = new Map<number, Map<string, AnalyzedEntry>>();
   private readonly badgeDirty = new Set<number>();
@@ -263,6 +267,7 @@ export class CaptureService {
 
   private finish(req: ObservedRequest): void {
     this.opts.onFinished?.(req);
+    if (req.tabId !== null && this.closedTabs.has(req.tabId)) return;
     const r = this.store.add(req);
     if (r) {
       this.persister.append(r.tabId, r.seq, req);
@@ -300,6 +305,8 @@ export class CaptureService {
 
   /** tabs.onRemoved. */
   onTabRemoved(tabId: number): void {
+    this.closedTabs.add(tabId);
+    if (this.closedTabs.size > MAX_CLOSED_TABS) this.closedTabs.delete(this.closedTabs.values().next().value!);
     void this.ready.then(() => {
       this.store.remove(tabId);
       this.persister.removed(tabId);

@@ -12,7 +12,7 @@
  */
 import type { AnalyzedEntry } from '../core/annotation.ts';
 import type { ObservedRequest } from '../core/model.ts';
-import type { TabCounters } from '../shared/messages.ts';
+import { NO_TAB_ID, type TabCounters } from '../shared/messages.ts';
 
 /**
  * The slice of `CorsAnalyzer` (src/core/analyze.ts) the store needs. The store keeps no request
@@ -25,7 +25,7 @@ export interface Analyzer {
 export type AnalyzerFactory = () => Analyzer;
 
 /** Bucket for requests without a tab (service workers, extension pages): never shown per tab. */
-export const NO_TAB = -1;
+export const NO_TAB = NO_TAB_ID;
 
 export function emptyCounters(): TabCounters {
   return { crossOrigin: 0, passed: 0, failed: 0, preflights: 0, cacheHits: 0, dropped: 0 };

@@ -16,6 +16,12 @@ export function tabIdFromPortName(name: string): number | null {
   return Number.isSafeInteger(n) ? n : null;
 }
 
+/**
+ * The tab id under which the background keeps requests that belong to no tab (service workers,
+ * other extension pages). Accepted wherever a message takes a `tabId`; never shown per tab.
+ */
+export const NO_TAB_ID = -1;
+
 export interface TabCounters {
   /** Cross-origin (CORS) requests, preflights not counted. */
   crossOrigin: number;

@@ -206,11 +206,13 @@ describe('navigation and tabs', () => {
     complete(s, req({ id: 'b', tabId: 5 }));
     await vi.advanceTimersByTimeAsync(300);
     expect([...api.session.data.keys()].some((k) => k.startsWith('m:4'))).toBe(true);
-    api.tabRemoved.fire(4);
     s.onTabRemoved(4);
     await vi.advanceTimersByTimeAsync(300);
     expect(s.tabIds()).toEqual([5]);
     expect([...api.session.data.keys()].filter((k) => /^[mc]:4\b/.test(k))).toEqual([]);
+    // A request of the closed tab that was still in flight ends with an error: no ghost log.
+    complete(s, req({ id: 'aborted', tabId: 4, outcome: { outcome: 'failed', error: 'net::ERR_ABORTED' } }));
+    expect(s.tabIds()).toEqual([5]);
   });
 
   it('shows the number of failures on the tab badge', async () => {
