@@ -288,6 +288,23 @@ describe('pairing order and ambiguity', () => {
     expect([out.r1!.pairedWith, out.r2!.pairedWith]).toEqual(['p1', 'p2']);
   });
 
+  it('a cache-hit request starting just after the preflight does not steal it (Chrome DevTools HAR timings)', () => {
+    const out = run([
+      request({ id: 'r1', url: api, method: 'PUT', response: allowA, start: 1000, end: 1020 }),
+      preflight({ id: 'p', url: api, acrm: 'PUT', response: { ...pfResp, 'Access-Control-Max-Age': '600' }, start: 1012, end: 1015 }),
+      request({ id: 'r2', url: api, method: 'PUT', response: allowA, start: 1026, end: 1035 }),
+    ]);
+    expect([out.p!.pairedWith, out.r2!.pairedWith, out.r2!.preflightCache]).toEqual(['r1', null, { hit: true, preflightId: 'p' }]);
+  });
+
+  it('a request blocked by its preflight pairs even when the HAR times its failure before the preflight', () => {
+    const out = run([
+      blocked({ id: 'r', url: api, method: 'PUT', origin: null, start: 1000, end: 1008 }),
+      preflight({ id: 'p', url: api, acrm: 'PUT', response: { 'Access-Control-Allow-Origin': A }, start: 1122, end: 1122 }),
+    ]);
+    expect(out.r).toMatchObject({ pairedWith: 'p', verdict: 'fail', error: 'MethodDisallowedByPreflightResponse' });
+  });
+
   it('requests without a tab (tabId null) pair among themselves', () => {
     const out = run([
       request({ id: 'r', url: api, method: 'PUT', response: allowA, start: 1000, end: 1050, tabId: null }),

@@ -133,18 +133,20 @@ export function pairPreflights(reqs: readonly ObservedRequest[]): Pairing {
       // `null` on both, Firefox keeps the page origin on the preflight only).
       const rOrigin = getCombined(h.requestHeaders, 'origin');
       if (hop === 0 && rOrigin !== null && pOrigin !== null && rOrigin !== pOrigin) return -1;
-      // A request cannot have finished before its preflight did.
+      // A request that was sent cannot have finished before its preflight did. (A request
+      // blocked by its preflight is not held to it: Chrome DevTools HARs time its failure
+      // before the preflight entry even starts.)
       const rEnd = endOf(r);
-      if (rEnd !== null && pEnd !== null && rEnd < pEnd - ORDER_SLACK_MS) return -1;
+      if (h.responseHeaders !== null && rEnd !== null && pEnd !== null && rEnd < pEnd - ORDER_SLACK_MS) return -1;
       return hop;
     };
-    // The last candidate starting no later than the preflight (+ slack): scan back from there
-    // for the closest feasible one; failing that, the first feasible one starting just after.
+    // Prefer the closest request that started no later than the preflight (scan back from the
+    // last one); failing that, the closest one that started within the window after it.
     let lo = 0;
     let hi = list.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (list[mid]!.start <= pStart + ORDER_SLACK_MS) lo = mid + 1;
+      if (list[mid]!.start <= pStart) lo = mid + 1;
       else hi = mid;
     }
     let chosen: { r: ObservedRequest; hop: number } | null = null;
