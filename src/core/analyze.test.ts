@@ -400,6 +400,16 @@ describe('redirects of the actual request', () => {
       { verdict: 'fail', error: 'RedirectContainsCredentials', param: '' },
     ],
     [
+      'redirect: "manual" — 302 with ACAO, next hop cancelled (ERR_ABORTED) → pass (opaque-redirect)',
+      request({ id: 'r', url: `${B}/r`, status: 302, response: { ...allowA, Location: `${C}/x` }, redirectTo: `${C}/x`, next: [{ url: `${C}/x`, response: null }], outcome: { outcome: 'failed', error: 'net::ERR_ABORTED' }, credentials: 'omit' }),
+      { verdict: 'pass' },
+    ],
+    [
+      'redirect: "manual" — 302 without ACAO → MissingAllowOriginHeader',
+      request({ id: 'r', url: `${B}/r`, status: 302, response: { Location: `${C}/x` }, redirectTo: `${C}/x`, next: [{ url: `${C}/x`, response: null }], outcome: { outcome: 'failed', error: 'net::ERR_ABORTED' } }),
+      { verdict: 'fail', error: 'MissingAllowOriginHeader' },
+    ],
+    [
       'A (same-origin) → B: the CORS check starts at B',
       request({ id: 'r', url: `${A}/r`, status: 302, response: { Location: `${B}/x` }, redirectTo: `${B}/x`, next: [{ url: `${B}/x`, response: {} }] }),
       { verdict: 'fail', error: 'MissingAllowOriginHeader' },
@@ -410,6 +420,11 @@ describe('redirects of the actual request', () => {
     if (exp.error) expect(c.error).toBe(exp.error);
     if (exp.param !== undefined) expect(c.failedParameter).toBe(exp.param);
   });
+});
+
+it('an opaque-redirect response exposes no header to the script', () => {
+  const r = request({ id: 'r', url: `${B}/r`, status: 302, response: { ...allowA, Location: `${C}/x`, 'Content-Type': 'text/plain' }, redirectTo: `${C}/x`, next: [{ url: `${C}/x`, response: null }], outcome: { outcome: 'failed', error: 'net::ERR_ABORTED' } });
+  expect(run([r]).r!.exposedHeaders).toEqual([]);
 });
 
 describe('null origin (sandboxed iframe)', () => {

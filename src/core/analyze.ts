@@ -526,10 +526,9 @@ function judgeRequest(
   if (r.outcome.outcome === 'failed' && CORS_BLOCK_ERRORS.has(r.outcome.error)) {
     ws.push({ code: 'BrowserOutcomeDiffers' satisfies WarningCode, facts: { observedError: r.outcome.error } });
   }
-  // What the script can read: only a response that reached the page (a followed-to final
-  // response; an unfollowed redirect is an opaque-redirect and exposes nothing).
-  const isRedirectResponse = fh.status >= 300 && fh.status < 400 && getCombined(fh.responseHeaders, 'location') !== null;
-  const exposed = r.outcome.outcome === 'completed' && !isRedirectResponse ? exposedHeaders(fh.responseHeaders ?? [], include) : null;
+  // What the script can read: only a response that reached the page; an unfollowed redirect
+  // reaches it as an opaque-redirect response, which exposes nothing.
+  const exposed = chain.opaqueRedirect ? [] : r.outcome.outcome === 'completed' ? exposedHeaders(fh.responseHeaders ?? [], include) : null;
   return annotation(b, 'pass', explainPass(b.kind === 'preflighted' ? 'preflighted' : 'simple', { ...fx, cacheHit: cacheHit !== null }), {
     warnings: toWarnings(ws),
     exposed,

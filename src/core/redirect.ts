@@ -23,7 +23,8 @@ import { hasCredentialsInUrl, NULL_ORIGIN, sameOrigin, taintsOnRedirect } from '
 import { parseUrl } from './url.ts';
 
 export type ChainJudgement =
-  | { state: 'pass'; finalHop: RequestHop; finalOrigin: string }
+  /** `opaqueRedirect`: the final response is an unfollowed redirect (redirect mode `manual`). */
+  | { state: 'pass'; finalHop: RequestHop; finalOrigin: string; opaqueRedirect: boolean }
   | { state: 'fail'; failure: CorsFailure; hopIndex: number }
   | { state: 'unknown'; reason: 'no-response' | 'network-error' | 'blocked-unseen'; netError?: string };
 
@@ -43,6 +44,7 @@ export function redirectTarget(req: ObservedRequest, i: number): string | null {
  * then in headers the observer did not get to see.
  */
 const CORS_BLOCK_ERRORS = new Set(['net::ERR_FAILED', 'NS_ERROR_DOM_BAD_URI']);
+const ABORTED = new Set(['net::ERR_ABORTED', 'NS_BINDING_ABORTED']);
 
 export interface ChainInput {
   req: ObservedRequest;
@@ -57,6 +59,7 @@ export function judgeChain(input: ChainInput): ChainJudgement {
   const { req, origin } = input;
   let corsFlag = false;
   let tainted = origin === NULL_ORIGIN;
+  let prevOrigin = origin;
   for (let i = 0; i < req.hops.length; i++) {
     const hop = req.hops[i]!;
     if (!corsFlag && (tainted || !sameOrigin(origin, hop.url))) corsFlag = true;
@@ -66,6 +69,12 @@ export function judgeChain(input: ChainInput): ChainJudgement {
     const hopOrigin = sentOrigin ?? (tainted ? NULL_ORIGIN : origin);
 
     if (hop.responseHeaders === null) {
+      // With redirect mode `manual` the page gets the redirect as an opaque-redirect response and
+      // the browser cancels the next hop (Chromium: net::ERR_ABORTED on it, measured).
+      const prev = req.hops[i - 1];
+      if (prev && req.outcome.outcome === 'failed' && ABORTED.has(req.outcome.error)) {
+        return { state: 'pass', finalHop: prev, finalOrigin: prevOrigin, opaqueRedirect: true };
+      }
       if (req.outcome.outcome !== 'failed') return { state: 'unknown', reason: 'no-response' };
       const err = req.outcome.error;
       return CORS_BLOCK_ERRORS.has(err)
@@ -80,7 +89,7 @@ export function judgeChain(input: ChainInput): ChainJudgement {
       if (f) return { state: 'fail', failure: { ...f, facts: { ...f.facts, method: hop.method, tainted: hopOrigin === NULL_ORIGIN && origin !== NULL_ORIGIN } }, hopIndex: i };
     }
     const target = redirectTarget(req, i);
-    if (target === null) return { state: 'pass', finalHop: hop, finalOrigin: hopOrigin };
+    if (target === null) return { state: 'pass', finalHop: hop, finalOrigin: hopOrigin, opaqueRedirect: false };
     if (hasCredentialsInUrl(target) && (corsFlag || tainted || !sameOrigin(origin, target))) {
       return {
         state: 'fail',
@@ -92,11 +101,12 @@ export function judgeChain(input: ChainInput): ChainJudgement {
     if (i === req.hops.length - 1) {
       // A redirect that was not followed (redirect: 'manual' → opaque-redirect response, or the
       // request stopped): the redirect response itself is what reached the page.
-      return { state: 'pass', finalHop: hop, finalOrigin: hopOrigin };
+      return { state: 'pass', finalHop: hop, finalOrigin: hopOrigin, opaqueRedirect: true };
     }
     if (!tainted && taintsOnRedirect(origin, hop.url, target)) tainted = true;
+    prevOrigin = hopOrigin;
   }
   // Unreachable: the loop returns on the last hop.
   const last = req.hops[req.hops.length - 1]!;
-  return { state: 'pass', finalHop: last, finalOrigin: origin };
+  return { state: 'pass', finalHop: last, finalOrigin: origin, opaqueRedirect: false };
 }
