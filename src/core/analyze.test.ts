@@ -427,6 +427,43 @@ it('an opaque-redirect response exposes no header to the script', () => {
   expect(run([r]).r!.exposedHeaders).toEqual([]);
 });
 
+describe('a preflighted request redirected across origins gets a second preflight', () => {
+  const pfOk = (origin: string): Headers => ({ 'Access-Control-Allow-Origin': origin, 'Access-Control-Allow-Methods': 'PUT' });
+  const put = () =>
+    request({
+      id: 'r',
+      url: `${B}/r`,
+      method: 'PUT',
+      status: 307,
+      response: { ...allowA, Location: `${C}/x` },
+      redirectTo: `${C}/x`,
+      next: [{ url: `${C}/x`, response: { 'Access-Control-Allow-Origin': '*' } }],
+      start: 1000,
+      end: 1100,
+      credentials: 'omit',
+    });
+
+  it('Chromium: the hop-2 preflight carries Origin null and pairs with hop 2', () => {
+    const out = run([put(), preflight({ id: 'p1', url: `${B}/r`, acrm: 'PUT', response: pfOk(A), start: 1002 }), preflight({ id: 'p2', url: `${C}/x`, origin: 'null', acrm: 'PUT', response: pfOk('*'), start: 1030 })]);
+    expect(out.r).toMatchObject({ verdict: 'pass', pairedWith: 'p1' });
+    expect([out.p1!.pairedWith, out.p2!.pairedWith]).toEqual(['r', 'r']);
+  });
+
+  it('a failing hop-2 preflight fails the request with its error', () => {
+    const out = run([put(), preflight({ id: 'p1', url: `${B}/r`, acrm: 'PUT', response: pfOk(A), start: 1002 }), preflight({ id: 'p2', url: `${C}/x`, origin: 'null', acrm: 'PUT', status: 404, response: pfOk('*'), start: 1030 })]);
+    expect(out.r).toMatchObject({ verdict: 'fail', error: 'PreflightInvalidStatus', failedParameter: '' });
+    expect(out.p1!.verdict).toBe('pass');
+  });
+
+  it('Firefox: the hop-2 preflight keeps the page Origin, and ACAO is compared with what was sent', () => {
+    const out = run(
+      [put(), preflight({ id: 'p1', url: `${B}/r`, acrm: 'PUT', response: pfOk(A), start: 1002 }), preflight({ id: 'p2', url: `${C}/x`, origin: A, acrm: 'PUT', response: pfOk(A), start: 1030 })],
+      'firefox',
+    );
+    expect([out.r!.verdict, out.p2!.verdict, out.p2!.pairedWith]).toEqual(['pass', 'pass', 'r']);
+  });
+});
+
 describe('null origin (sandboxed iframe)', () => {
   it.each<[Headers, string, string | null]>([
     [{ 'Access-Control-Allow-Origin': 'null' }, 'pass', null],
