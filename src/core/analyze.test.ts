@@ -87,9 +87,10 @@ describe('not CORS', () => {
     ['navigation', request({ id: 'r', url: `${B}/`, type: 'main_frame', origin: null })],
     ['cross-origin image without Origin', request({ id: 'r', url: `${B}/i.png`, type: 'image', origin: null, response: {} })],
     ['no-cors fetch POST', request({ id: 'r', url: api, method: 'POST', headers: { 'Sec-Fetch-Mode': 'no-cors' }, response: {} })],
+    ['same-origin GET with a cookie (says nothing about the credentials mode)', request({ id: 'r', url: `${A}/api`, headers: { Cookie: 'a=b' } })],
   ])('%s → n/a', (_n, req) => {
     const c = run([req]).r!;
-    expect(c).toMatchObject({ kind: 'not-cors', verdict: 'n/a', error: null, exposedHeaders: null });
+    expect(c).toMatchObject({ kind: 'not-cors', verdict: 'n/a', error: null, exposedHeaders: null, credentials: 'unknown', credentialsInferred: false });
   });
 });
 

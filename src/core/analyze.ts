@@ -458,7 +458,9 @@ function judgeRequest(
   const fx: ExchangeFacts = { method: h0.method, url: h0.url, origin, credentials: credentialsFacts(creds) };
 
   if (origin === null || !isCorsRequest(r, paired.size > 0)) {
-    return annotation({ ...b, kind: 'not-cors' }, 'n/a', explainNotCors(notCorsReason(r), fx));
+    // A cookie says nothing about the mode of a same-origin or no-cors request: only a known mode is reported.
+    const known: CredentialsInfo = r.credentials ? { mode: r.credentials, inferred: false } : { mode: 'unknown', inferred: false };
+    return annotation({ ...b, kind: 'not-cors', credentials: known }, 'n/a', explainNotCors(notCorsReason(r), { ...fx, credentials: credentialsFacts(known) }));
   }
 
   // The first hop that runs with the CORS flag decides the preflight (a same-origin hop needs none).

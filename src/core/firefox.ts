@@ -31,7 +31,7 @@ export function firefoxAccessReason(err: AccessCheckError, acaoLines: number): F
 
 /**
  * The nearest Firefox reason for each Chromium code when nothing more is known (anchors §2,
- * last column). `null`: Firefox logs no CORS reason of its own for it.
+ * last column; RedirectContainsCredentials measured: Firefox ESR 153 logs CORSDidNotSucceed).
  */
 export const FIREFOX_REASON_FOR: Record<CorsErrorCode, FirefoxReason | null> = {
   InvalidResponse: 'CORSDidNotSucceed',
@@ -53,5 +53,5 @@ export const FIREFOX_REASON_FOR: Record<CorsErrorCode, FirefoxReason | null> = {
   InvalidAllowHeadersPreflightResponse: 'CORSInvalidAllowHeader',
   MethodDisallowedByPreflightResponse: 'CORSMethodNotFound',
   HeaderDisallowedByPreflightResponse: 'CORSMissingAllowHeaderFromPreflight',
-  RedirectContainsCredentials: null,
+  RedirectContainsCredentials: 'CORSDidNotSucceed',
 };

@@ -93,8 +93,8 @@ export function judgeChain(input: ChainInput): ChainJudgement {
     if (hasCredentialsInUrl(target) && (corsFlag || tainted || !sameOrigin(origin, target))) {
       return {
         state: 'fail',
-        // Firefox logs no CORS reason of its own for this (unverified in the anchors): null.
-        failure: { error: 'RedirectContainsCredentials', failedParameter: '', firefoxReason: null, facts: { url: hop.url, origin: hopOrigin, location: target, status: hop.status } },
+        // Firefox logs CORSDidNotSucceed for it (measured with Firefox ESR 153 by the recorder).
+        failure: { error: 'RedirectContainsCredentials', failedParameter: '', firefoxReason: 'CORSDidNotSucceed', facts: { url: hop.url, origin: hopOrigin, location: target, status: hop.status } },
         hopIndex: i,
       };
     }
