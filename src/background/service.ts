@@ -137,7 +137,7 @@ export class CaptureService {
       for (const t of restored.tabs) {
         this.store.restore(t.meta, t.requests, t.lost);
         if (t.lost > 0) this.persister.touch(t.meta.tabId);
-        if (this.store.counters(t.meta.tabId).failed > 0) this.badgeDirty.add(t.meta.tabId);
+        // The badge is browser state and outlives the worker: nothing to redo for it here.
       }
       for (const req of restored.inflight) this.resume(req);
     } catch (err) {
@@ -147,7 +147,6 @@ export class CaptureService {
     this.isReady = true;
     for (const [e, ctx] of this.queue.splice(0)) this.process(e, ctx);
     if (this.resumed.size > 0) setTimeout(() => this.giveUpResumed(), this.resumeGraceMs);
-    if (this.badgeDirty.size > 0) this.scheduleLive();
   }
 
   /** Replays a persisted in-flight request into the tracker so its remaining events finish it. */

@@ -158,4 +158,59 @@ describe('CaptureStore', () => {
     expect(b.counters(1)).toEqual({ ...a.counters(1), dropped: 3 });
     expect(b.add(req({ id: '3' }))!.seq).toBe(3);
   });
+
+  describe('restored tabs are judged on first use, not on wake', () => {
+    function persisted(): { meta: NonNullable<ReturnType<CaptureStore['meta']>>; requests: ObservedRequest[] } {
+      const a = store();
+      for (let i = 0; i < 5; i++) a.add(fail(String(i)));
+      return { meta: a.meta(1)!, requests: a.requestsWithSeq(1).map((x) => x.request) };
+    }
+    function counting(): { s: CaptureStore; judged: () => number } {
+      let judged = 0;
+      const s = new CaptureStore({
+        analyzer: () => {
+          const inner = new StubAnalyzer();
+          return { add: (r: ObservedRequest) => (judged++, inner.add(r)) };
+        },
+        maxEntriesPerTab: 5000,
+      });
+      return { s, judged: () => judged };
+    }
+
+    it('judges a tab only when it is read or written', () => {
+      const { meta, requests } = persisted();
+      const { s, judged } = counting();
+      s.restore(meta, requests);
+      s.restore({ ...meta, tabId: 2 }, requests.map((r) => ({ ...r, tabId: 2 })));
+      expect(s.tabIds().sort()).toEqual([1, 2]);
+      expect(s.has(2)).toBe(true);
+      expect(judged()).toBe(0);
+      expect(s.counters(1).failed).toBe(5);
+      expect(judged()).toBe(5);
+      s.add(req({ id: 'new', tabId: 2 }));
+      expect(judged()).toBe(11);
+      expect(ids(s, 2)).toEqual(['0', '1', '2', '3', '4', 'new']);
+    });
+
+    it.each([
+      { how: 'clear', act: (s: CaptureStore) => s.clear(1) },
+      { how: 'navigation', act: (s: CaptureStore) => s.navigate(1, PAGE, 'nav', 9e9, false) },
+    ])('$how of a dormant tab empties it without judging it, and keeps numbering', ({ act }) => {
+      const { meta, requests } = persisted();
+      const { s, judged } = counting();
+      s.restore(meta, requests);
+      act(s);
+      expect(judged()).toBe(0);
+      expect(s.entries(1)).toEqual([]);
+      expect(s.add(req({ id: 'next', startedMs: 9e9 + 1 }))!.seq).toBe(meta.nextSeq);
+    });
+
+    it('remove forgets a dormant tab', () => {
+      const { meta, requests } = persisted();
+      const { s } = counting();
+      s.restore(meta, requests);
+      expect(s.remove(1)).toBe(true);
+      expect(s.tabIds()).toEqual([]);
+    });
+  });
 });
