@@ -53,6 +53,8 @@ export interface Scenario {
   /** Answers at the redirect target (`/s/<id>/<runId>/hop2`). */
   hop2: { preflight: Answer; response: Answer };
   notes?: string;
+  /** The page fails for a reason that is not a CORS check (dropped connection, redirect mode "error"). */
+  nonCorsFailure?: boolean;
 }
 
 export interface LoggedRequest {

@@ -68,6 +68,8 @@ export const DEFAULT_PORTS = { page: 18411, api: 18412, third: 18413, warm: 1841
  * @property {Answer} response     the answer to the actual request on the first URL
  * @property {{ preflight: Answer, response: Answer }} hop2  answers at the redirect target
  * @property {string} [notes]
+ * @property {boolean} [nonCorsFailure]  the page fails for a reason that is not a CORS check (a dropped
+ *   connection, redirect mode "error"): browsers name no CORS error, and headers alone cannot tell
  */
 
 /**
@@ -168,6 +170,7 @@ export function loadScenarios(file = path.join(HERE, 'scenarios.json')) {
         response: normAnswer(h2.response, okResponse, `${where}.hop2.response`),
       },
       ...(s.notes ? { notes: String(s.notes) } : {}),
+      ...(s.nonCorsFailure ? { nonCorsFailure: true } : {}),
     };
   });
 }
@@ -235,11 +238,15 @@ export async function startPlayground(opts = {}) {
       response: null,
     };
     log.push(entry);
-    const a = route();
+    const routed = route();
+    // `no-store` on everything except preflight answers: OPTIONS responses never enter the HTTP
+    // cache anyway, and Firefox does not put a preflight answered with `no-store` into its
+    // preflight cache (measured, Firefox ESR 153), which would hide every Max-Age scenario.
+    const a = { ...routed, headers: req.method === 'OPTIONS' ? routed.headers : [...BASE_HEADERS, ...routed.headers] };
     // What we answered, exactly (the lines the server wrote itself; Node adds Date, Connection and
     // framing headers after them). The Firefox recorder takes raw header lines from here because
     // BiDi joins repeated lines (browser-facts §H).
-    entry.response = a.close ? { status: 0, headers: [], closed: true } : { status: a.status, headers: [...BASE_HEADERS, ...a.headers], closed: false };
+    entry.response = a.close ? { status: 0, headers: [], closed: true } : { status: a.status, headers: a.headers, closed: false };
     return a;
 
     /** @returns {{ status: number, headers: HeaderPair[], body: string, close?: boolean }} */
@@ -331,7 +338,7 @@ Each scenario fetches a URL unique to one run, so the preflight cache never leak
       }
       // writeHead with a flat array keeps our order and duplicate lines (two ACAO lines are a scenario).
       const flat = [];
-      for (const [n, v] of [...BASE_HEADERS, ...a.headers]) flat.push(n, v);
+      for (const [n, v] of a.headers) flat.push(n, v);
       res.writeHead(a.status, flat);
       res.end(a.body);
     });
@@ -368,7 +375,7 @@ Each scenario fetches a URL unique to one run, so the preflight cache never leak
     }
     const body = Buffer.from(a.body, 'utf8');
     let head = `HTTP/1.1 ${a.status} ${http.STATUS_CODES[a.status] ?? 'Status'}\r\n`;
-    for (const [n, v] of [...BASE_HEADERS, ...a.headers]) head += `${n}: ${v}\r\n`;
+    for (const [n, v] of a.headers) head += `${n}: ${v}\r\n`;
     head += `Content-Length: ${body.length}\r\nConnection: close\r\n\r\n`;
     socket.end(Buffer.concat([Buffer.from(head, 'latin1'), body]));
   }
