@@ -30,6 +30,8 @@ describe('simple requests', () => {
     ['ACEH on two lines → pass with DuplicateCorsHeader', request({ id: 'r', url: api, credentials: 'omit', response: { ...allowA, 'Access-Control-Expose-Headers': ['x-a', 'x-b'] } }), { verdict: 'pass', warnings: ['DuplicateCorsHeader'] }],
     ['network error, no response → unknown without error', request({ id: 'r', url: api, response: null, outcome: { outcome: 'failed', error: 'net::ERR_CONNECTION_REFUSED' } }), { verdict: 'unknown', error: null }],
     ['blocked (ERR_FAILED) but headers unseen → unknown', request({ id: 'r', url: api, response: null }), { verdict: 'unknown', error: null }],
+    ['HAR-style failed entry: status 0 and no headers is no response, not InvalidResponse', request({ id: 'r', url: api, status: 0, response: {}, outcome: { outcome: 'failed', error: 'net::ERR_CONNECTION_REFUSED' } }), { verdict: 'unknown', error: null }],
+    ['status 0 but headers present → InvalidResponse (Chromium CheckAccess)', request({ id: 'r', url: api, status: 0, response: allowA }), { verdict: 'fail', error: 'InvalidResponse', param: '', firefox: 'CORSDidNotSucceed' }],
     ['capture stopped before the response → unknown', request({ id: 'r', url: api, response: null, outcome: { outcome: 'incomplete' } }), { verdict: 'unknown' }],
     ['headers pass but Chromium said ERR_FAILED → pass with BrowserOutcomeDiffers', request({ id: 'r', url: api, credentials: 'omit', response: allowA, outcome: { outcome: 'failed', error: 'net::ERR_FAILED' } }), { verdict: 'pass', warnings: ['BrowserOutcomeDiffers'] }],
   ])('%s', (_n, req, exp) => {

@@ -137,7 +137,7 @@ export function pairPreflights(reqs: readonly ObservedRequest[]): Pairing {
       // blocked by its preflight is not held to it: Chrome DevTools HARs time its failure
       // before the preflight entry even starts.)
       const rEnd = endOf(r);
-      if (h.responseHeaders !== null && rEnd !== null && pEnd !== null && rEnd < pEnd - ORDER_SLACK_MS) return -1;
+      if (hasResponse(h) && rEnd !== null && pEnd !== null && rEnd < pEnd - ORDER_SLACK_MS) return -1;
       return hop;
     };
     // Prefer the closest request that started no later than the preflight (scan back from the
@@ -246,9 +246,12 @@ function annotation(
   };
 }
 
+function hasResponse(h: RequestHop): boolean {
+  return h.responseHeaders !== null && !(h.status === 0 && h.responseHeaders.length === 0);
+}
+
 function isBlockedBeforeSend(r: ObservedRequest): boolean {
-  const h = firstHop(r);
-  return h.responseHeaders === null && r.outcome.outcome === 'failed';
+  return !hasResponse(firstHop(r)) && r.outcome.outcome === 'failed';
 }
 
 /** Judges one group of requests (closed under pairing and cache relations). */
@@ -483,7 +486,7 @@ function judgeRequest(
     if (isBlockedBeforeSend(r)) {
       const err = r.outcome.outcome === 'failed' ? r.outcome.error : '';
       if (CORS_BLOCK_ERRORS.has(err)) return annotation(b, 'unknown', explainUnknown('preflight-unseen', fx));
-    } else if (ch.responseHeaders !== null) {
+    } else if (hasResponse(ch)) {
       const include = includesCredentials(creds);
       const unsafeHeaders = b.triggers.filter((t) => t.kind !== 'method').map((t) => (t.kind === 'content-type' ? 'content-type' : t.value));
       cacheHit = { hit: true, preflightId: latestCovering(cacheEntries, { origin, url: ch.url, credentials: include, method: ch.method, unsafeHeaders, atMs: ch.startedMs }, profile) };

@@ -68,7 +68,8 @@ export function judgeChain(input: ChainInput): ChainJudgement {
     const sentOrigin = getCombined(hop.requestHeaders, 'origin');
     const hopOrigin = sentOrigin ?? (tainted ? NULL_ORIGIN : origin);
 
-    if (hop.responseHeaders === null) {
+    // Status 0 without a header is "no response" too (HAR writers put status 0 on failed entries).
+    if (hop.responseHeaders === null || (hop.status === 0 && hop.responseHeaders.length === 0)) {
       // With redirect mode `manual` the page gets the redirect as an opaque-redirect response and
       // the browser cancels the next hop (Chromium: net::ERR_ABORTED on it, measured).
       const prev = req.hops[i - 1];
