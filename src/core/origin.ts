@@ -16,10 +16,18 @@ export const NULL_ORIGIN = 'null';
  * default port elided; `null` for opaque origins and for strings that are not URLs.
  */
 export function serializeOrigin(url: string): string {
-  const u = parseUrl(url);
-  if (!u) return NULL_ORIGIN;
-  return u.origin;
+  let o = originCache.get(url);
+  if (o === undefined) {
+    o = parseUrl(url)?.origin ?? NULL_ORIGIN;
+    // URL parsing dominates the analyzer's profile (every hop is compared several times);
+    // a small memo bounded by clearing keeps it cheap without growing with the capture.
+    if (originCache.size >= 4096) originCache.clear();
+    originCache.set(url, o);
+  }
+  return o;
 }
+
+const originCache = new Map<string, string>();
 
 /**
  * Same origin (https://html.spec.whatwg.org/#same-origin): tuple equality of scheme, host and
