@@ -38,6 +38,15 @@ describe('real engine behind the panel', () => {
     expect(r.request?.error).not.toBe('HeaderDisallowedByPreflightResponse');
   });
 
+  it('what-if with nothing edited gives back every original verdict', () => {
+    for (const e of entries.filter((x) => x.cors.kind !== 'not-cors')) {
+      const { request, preflight } = exchangeOf(e, byId);
+      const r = rejudge(panelEngine, 'chromium', request, preflight, { preflight: null, response: null });
+      const mine = e.cors.kind === 'preflight' ? r.preflight : r.request;
+      expect([e.request.hops[0]!.url, mine?.verdict, mine?.error]).toEqual([e.request.hops[0]!.url, e.cors.verdict, e.cors.error]);
+    }
+  });
+
   it('a bad file throws a one-line error', () => {
     expect(() => panelEngine.parseHar('{"log": 3}')).toThrow(/log/);
   });
