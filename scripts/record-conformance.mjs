@@ -158,8 +158,8 @@ class CdpPipe {
     for (const l of this.listeners) l(msg.method, msg.params, msg.sessionId);
   }
 
-  /** @param {string} method @param {object} [params] @param {string} [sessionId] @returns {Promise<any>} */
-  send(method, params = {}, sessionId) {
+  /** @param {string} method @param {object} [params] @param {string} [sessionId] @param {number} [timeoutMs] @returns {Promise<any>} */
+  send(method, params = {}, sessionId, timeoutMs = NAV_TIMEOUT_MS) {
     if (this.closed) return Promise.reject(new Error(`CDP pipe closed (${method})`));
     const id = this.nextId++;
     const msg = JSON.stringify({ id, method, params, ...(sessionId ? { sessionId } : {}) });
@@ -168,7 +168,7 @@ class CdpPipe {
         this.pending.set(id, { resolve, reject, method });
         this.writer.write(msg + '\0');
       }),
-      NAV_TIMEOUT_MS,
+      timeoutMs,
       `CDP ${method}`,
     );
   }
@@ -230,13 +230,17 @@ export async function recordChromium(pg, scenarios, opts) {
 
     /** @param {string} sessionId */
     async function enableSession(sessionId) {
-      await Promise.all([
+      // The target waits for us (waitForDebuggerOnStart) so no request is missed; whatever
+      // happens to the enables, it must be released, or a sandboxed frame hangs until timeout.
+      const results = await Promise.allSettled([
         cdp.send('Network.enable', {}, sessionId),
         cdp.send('Log.enable', {}, sessionId),
         cdp.send('Runtime.enable', {}, sessionId),
         cdp.send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: true, flatten: true }, sessionId),
       ]);
       await cdp.send('Runtime.runIfWaitingForDebugger', {}, sessionId);
+      const failed = results.find((r) => r.status === 'rejected');
+      if (failed) opts.log(`chromium: enabling a target: ${/** @type {PromiseRejectedResult} */ (failed).reason}`);
     }
 
     // One browser context and tab per worker, reused across its scenarios: every scenario's URLs
@@ -275,16 +279,26 @@ export async function recordChromium(pg, scenarios, opts) {
 
     const runs = await pool(scenarios, workers, async (/** @type {Scenario} */ sc, /** @type {number} */ w) => {
       const { sessionId, browserContextId } = /** @type {{ sessionId: string, browserContextId: string }} */ (tabs[w]);
-      const runId = `c${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
-      await cdp.send('Storage.clearCookies', { browserContextId });
-      const ev = await cdp
-        .send(
-          'Runtime.evaluate',
-          { expression: `window.corsLensPlayground.run(${JSON.stringify(sc.id)}, ${JSON.stringify(runId)})`, awaitPromise: true, returnByValue: true, timeout: SCENARIO_TIMEOUT_MS },
-          sessionId,
-        )
-        .catch((/** @type {Error} */ e) => ({ exceptionDetails: { text: e.message } }));
-      const result = ev.exceptionDetails ? { ok: false, status: 0, error: `runner: ${ev.exceptionDetails.text}`, attempts: [] } : ev.result.value;
+      /** @type {any} */
+      let result;
+      // A runner failure (timeout on a starved machine) is not a browser verdict: retry once with
+      // a new run id (new URLs), and record only the attempt that completed.
+      for (let attempt = 0; attempt < 2; attempt++) {
+        const runId = `c${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+        await cdp.send('Storage.clearCookies', { browserContextId });
+        const ev = await cdp
+          .send(
+            'Runtime.evaluate',
+            { expression: `window.corsLensPlayground.run(${JSON.stringify(sc.id)}, ${JSON.stringify(runId)})`, awaitPromise: true, returnByValue: true, timeout: SCENARIO_TIMEOUT_MS },
+            sessionId,
+            SCENARIO_TIMEOUT_MS + 5000,
+          )
+          .catch((/** @type {Error} */ e) => ({ exceptionDetails: { text: e.message } }));
+        result = ev.exceptionDetails ? { ok: false, status: 0, error: `runner: ${ev.exceptionDetails.text}`, attempts: [] } : ev.result.value;
+        result.runId = runId;
+        if (!/^runner: |timeout/.test(String(result.error ?? ''))) break;
+        opts.log(`chromium ${sc.id}: ${result.error}; retrying`);
+      }
       opts.log(`chromium ${sc.id}: ${result.ok ? 'ok' : 'error'}`);
       return { scenario: sc, result };
     });
@@ -297,8 +311,8 @@ export async function recordChromium(pg, scenarios, opts) {
     const consoleLines = buckets.flatMap((b) => b.console);
     const results = runs.map((/** @type {{ scenario: Scenario, result: any }} */ r) => ({
       ...r,
-      requests: requests.filter((q) => scenarioOfUrl(q.hops[0].request.url) === r.scenario.id),
-      console: consoleLines.filter((t) => t.includes(`/s/${r.scenario.id}/`)),
+      requests: requests.filter((q) => scenarioOfUrl(q.hops[0].request.url) === r.scenario.id && q.hops[0].request.url.includes(`/${r.result.runId}/`)),
+      console: consoleLines.filter((t) => t.includes(`/s/${r.scenario.id}/${r.result.runId}/`)),
     }));
     return { version: `${version.product}`, results, wallMs: Date.now() - t0 };
   } finally {
@@ -556,33 +570,43 @@ export async function recordFirefox(pg, scenarios, opts) {
     const tabs = await Promise.all(Array.from({ length: workers }, (_, w) => openTab(w)));
 
     const results = await pool(scenarios, workers, async (/** @type {Scenario} */ sc, /** @type {number} */ w) => {
-      const runId = `f${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
-      const cur = { sc, consoleMessages: /** @type {string[]} */ ([]), net: /** @type {any[]} */ ([]) };
       /** @type {any} */
       let result;
-      try {
-        let tab = tabs[w];
-        if (!tab) tab = tabs[w] = await openTab(w);
-        const cookies = await tab.ctx.cookies();
-        if (cookies.length) await tab.ctx.deleteCookie(...cookies);
-        current[w] = cur;
-        result = await bounded(
-          tab.page.evaluate((id, rid) => /** @type {any} */ (window).corsLensPlayground.run(id, rid), sc.id, runId),
-          SCENARIO_TIMEOUT_MS,
-          `Firefox run ${sc.id}`,
-        );
-        await sleep(150);
-      } catch (e) {
-        result = { ok: false, status: 0, error: `runner: ${/** @type {Error} */ (e).message}`, attempts: [] };
-        // Start this worker over with a new container.
-        const broken = tabs[w];
-        tabs[w] = null;
-        await broken?.ctx.close().catch(() => {});
-      } finally {
-        current[w] = null;
+      let runId = '';
+      let cur = { sc, consoleMessages: /** @type {string[]} */ ([]), net: /** @type {any[]} */ ([]) };
+      // A runner failure (timeout, a crashed tab) is not a browser verdict: retry once in a new
+      // container with a new run id, and keep only the attempt that completed.
+      for (let attempt = 0; attempt < 2; attempt++) {
+        runId = `f${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+        cur = { sc, consoleMessages: [], net: [] };
+        try {
+          let tab = tabs[w];
+          if (!tab) tab = tabs[w] = await openTab(w);
+          const cookies = await tab.ctx.cookies();
+          if (cookies.length) await tab.ctx.deleteCookie(...cookies);
+          current[w] = cur;
+          result = await bounded(
+            tab.page.evaluate((id, rid) => /** @type {any} */ (window).corsLensPlayground.run(id, rid), sc.id, runId),
+            SCENARIO_TIMEOUT_MS + 5000,
+            `Firefox run ${sc.id}`,
+          );
+          await sleep(150);
+          if (/timeout/.test(String(result.error ?? ''))) throw new Error(String(result.error));
+          break;
+        } catch (e) {
+          result = { ok: false, status: 0, error: `runner: ${/** @type {Error} */ (e).message}`, attempts: [] };
+          opts.log(`firefox ${sc.id}: ${result.error}${attempt === 0 ? '; retrying' : ''}`);
+          // Start this worker over with a new container.
+          const broken = tabs[w];
+          tabs[w] = null;
+          await broken?.ctx.close().catch(() => {});
+        } finally {
+          current[w] = null;
+        }
       }
       opts.log(`firefox ${sc.id}: ${result.ok ? 'ok' : 'error'}`);
-      return { scenario: sc, result, consoleMessages: cur.consoleMessages.filter((t) => !/Cross-Origin Request Blocked/.test(t) || t.includes(`/s/${sc.id}/`)), net: cur.net, runId };
+      const id = sc.id;
+      return { scenario: sc, result, consoleMessages: cur.consoleMessages.filter((t) => !/Cross-Origin Request Blocked/.test(t) || t.includes(`/s/${id}/`)), net: cur.net, runId };
     });
     await Promise.all(tabs.map((t) => t?.ctx.close().catch(() => {})));
     return { version, results, wallMs: Date.now() - t0 };
