@@ -145,7 +145,9 @@ async function spawnFirefox(exe, ext, url) {
  * Runs one browser's variants for `rounds` measured rounds (plus one warm-up round).
  * @param {'chromium'|'firefox'} browserName
  * @param {Variant[]} variants
- * @param {{rounds: number, log: (s: string) => void, calls?: number}} opts
+ * @param {{rounds: number, minRounds?: number, budgetMs?: number, warmupCalls?: number, log: (s: string) => void, calls?: number}} opts
+ *   rounds: at most this many measured rounds; after `minRounds`, no new round starts once the
+ *   measured rounds have used `budgetMs` (the loop is bounded in count and in time)
  */
 export async function runCaptureFor(browserName, variants, opts) {
   const exe = findBrowsers()[browserName];
@@ -166,12 +168,18 @@ export async function runCaptureFor(browserName, variants, opts) {
       await server.waitReady(v.name, LOAD_TIMEOUT_MS);
     }
     opts.log(`  ${browserName}: ${variants.length} browsers up in ${Math.round(performance.now() - t0)} ms`);
+    let measuredFrom = 0;
     for (let round = 0; round <= opts.rounds; round++) {
+      if (round === 1) measuredFrom = performance.now();
+      if (round > (opts.minRounds ?? opts.rounds) && opts.budgetMs !== undefined && performance.now() - measuredFrom > opts.budgetMs) {
+        opts.log(`  ${browserName}: time budget used after ${round - 1} measured rounds`);
+        break;
+      }
       const order = round % 2 === 0 ? variants : [...variants].reverse();
       for (const v of order) {
         const b = /** @type {{pid: number}} */ (browsers.get(v.name));
         let before = { total: 0, network: /** @type {number|null} */ (null) };
-        const job = { tag: `${v.name}-${round}`, calls, wave: WAVE, failEvery: FAIL_EVERY };
+        const job = { tag: `${v.name}-${round}`, calls: round === 0 ? (opts.warmupCalls ?? calls) : calls, wave: WAVE, failEvery: FAIL_EVERY };
         const r = await server.runJob(v.name, job, JOB_TIMEOUT_MS, () => {
           before = sampleCpu(b.pid, isNet);
         });
@@ -197,7 +205,9 @@ export async function runCaptureFor(browserName, variants, opts) {
     await Promise.all([...browsers.values()].map((b) => b.close()));
     await server.close();
   }
-  return { batches, expectedFailed: expectedFailures(calls), seconds: (performance.now() - t0) / 1000 };
+  const expectedFailed = expectedFailures(calls);
+  const wrong = batches.filter((b) => b.failed !== expectedFailed || b.ok !== calls - expectedFailed);
+  return { batches, calls, expectedFailed, wrongOutcomes: wrong.length, seconds: (performance.now() - t0) / 1000 };
 }
 
 /** How many calls of a job must fail (every FAIL_EVERY-th of each kind). @param {number} calls */

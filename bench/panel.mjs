@@ -28,7 +28,10 @@ const STEP_TIMEOUT_MS = 120_000;
 
 
 /**
- * @param {{rounds: number, log: (s: string) => void, extensionDir: string}} opts
+ * @param {{rounds: number, log: (s: string) => void, extensionDir: string, profileDir?: string}} opts
+ *   profileDir: also record CPU profiles (CDP Profiler) of the import+render and of the paged
+ *   scroll of the largest size in round 0, written there as .cpuprofile (evidence, not timing:
+ *   the profiler slows the page, so profiled runs are not counted)
  */
 export async function runPanel(opts) {
   mkdirSync(resolve(OUT, 'panel'), { recursive: true });
@@ -83,8 +86,19 @@ export async function runPanel(opts) {
               });
             }),
         );
+        const profiling = opts.profileDir && round === 0 && n === PANEL_SIZES[PANEL_SIZES.length - 1];
+        const cdp = profiling ? await browser.context.newCDPSession(page) : null;
+        if (cdp) {
+          await cdp.send('Profiler.enable');
+          await cdp.send('Profiler.start');
+        }
         await input.setInputFiles(files[n]);
         const first = await measured;
+        if (cdp) {
+          const { profile } = await cdp.send('Profiler.stop');
+          writeFileSync(resolve(/** @type {string} */ (opts.profileDir), `panel-import-${n}.cpuprofile`), JSON.stringify(profile));
+          await cdp.send('Profiler.start');
+        }
         const scroll = await page.evaluate(
           async () => {
             const paintedFrame = () => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
@@ -113,6 +127,13 @@ export async function runPanel(opts) {
             return { scrollEndMs, pagedTotalMs: performance.now() - p0, pagedWorstFrameMs: worst };
           },
         );
+        if (cdp) {
+          const { profile } = await cdp.send('Profiler.stop');
+          writeFileSync(resolve(/** @type {string} */ (opts.profileDir), `panel-scroll-${n}.cpuprofile`), JSON.stringify(profile));
+          await cdp.detach();
+          opts.log(`  panel: profiles of the ${n} import and scroll written to ${opts.profileDir} (this round is not counted)`);
+          continue;
+        }
         const r = res[n];
         r.rows = first.rows;
         r.firstRenderMs.push(first.firstRenderMs);

@@ -10,16 +10,19 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const OUT = resolve(ROOT, 'bench/out');
 
-/** Builds the release extension for `target` into bench/out/ext/<target>. */
-export async function buildExtension(/** @type {'chrome'|'firefox'} */ target) {
+/**
+ * Builds the release extension for `target` into bench/out/ext/<target>; with `readable`, an
+ * unminified copy into bench/out/ext-readable/<target> (for profiles with real function names).
+ */
+export async function buildExtension(/** @type {'chrome'|'firefox'} */ target, readable = false) {
   const { build } = await import('vite');
-  const outDir = resolve(OUT, 'ext', target);
+  const outDir = resolve(OUT, readable ? 'ext-readable' : 'ext', target);
   const saved = { TARGET: process.env.TARGET, OUT: process.env.CORS_LENS_OUT_DIR, SINK: process.env.CORS_LENS_LOG_SINK };
   process.env.TARGET = target;
   process.env.CORS_LENS_OUT_DIR = outDir;
   process.env.CORS_LENS_LOG_SINK = ''; // a release build: no test log sink
   try {
-    await build({ root: ROOT, configFile: resolve(ROOT, 'vite.config.ts'), logLevel: 'warn' });
+    await build({ root: ROOT, configFile: resolve(ROOT, 'vite.config.ts'), logLevel: 'error', ...(readable ? { build: { minify: false } } : {}) });
   } finally {
     for (const [k, v] of [['TARGET', saved.TARGET], ['CORS_LENS_OUT_DIR', saved.OUT], ['CORS_LENS_LOG_SINK', saved.SINK]]) {
       if (v === undefined) delete process.env[/** @type {string} */ (k)];

@@ -1,0 +1,170 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench`: the CORS Lens benchmarks of issue 6. Prints one table (every figure next to
+ * its goal) and writes bench/results.json. Method and the latest table: docs/bench.md.
+ *
+ *   npm run bench                      everything (≈ 10 min on 2 idle cores)
+ *   npm run bench -- --only capture,size   some sections (capture, engine, panel, memory, size)
+ *   npm run bench -- --quick           fewer rounds and smaller budgets (a smoke run)
+ *   npm run bench -- --no-firefox      skip Firefox in the capture benchmark
+ *   npm run bench -- --profile         also write CPU profiles / a heap snapshot to bench/out/profiles
+ *
+ * The extension and the CLI are built from the current sources into bench/out/ first (never
+ * dist/, which other work may be rebuilding during a run). Every loop is bounded in count and in
+ * time; only loopback servers are used; every browser started is closed on exit.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import os from 'node:os';
+import { CALLS, pairedRatios, runCaptureFor } from './capture.mjs';
+import { runEngine, HAR_ENTRIES } from './engine.mjs';
+import { OUT, ROOT, buildExtension } from './lib/build.mjs';
+import { fmtSpread } from './lib/stats.mjs';
+import { MEMORY_REQUESTS, runMemory } from './memory.mjs';
+import { runPanel } from './panel.mjs';
+import { measureSizes } from './size.mjs';
+
+const argv = process.argv.slice(2);
+const flag = (/** @type {string} */ name) => argv.includes(`--${name}`);
+const onlyArg = argv.find((a) => a.startsWith('--only'));
+const onlyValue = onlyArg?.includes('=') ? onlyArg.split('=')[1] : onlyArg ? argv[argv.indexOf(onlyArg) + 1] : undefined;
+const SECTIONS = ['size', 'engine', 'panel', 'memory', 'capture'];
+const only = onlyValue ? onlyValue.split(',').map((s) => s.trim()) : SECTIONS;
+for (const s of only) if (!SECTIONS.includes(s)) throw new Error(`unknown section ${s} (one of ${SECTIONS.join(', ')})`);
+const quick = flag('quick');
+const profileDir = flag('profile') ? resolve(OUT, 'profiles') : undefined;
+if (profileDir) mkdirSync(profileDir, { recursive: true });
+
+const started = performance.now();
+const log = (/** @type {string} */ s) => console.log(s);
+const elapsed = () => `${((performance.now() - started) / 1000).toFixed(0)} s`;
+
+/** @type {Record<string, any>} */
+const results = {
+  date: new Date().toISOString(),
+  machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? '', loadavg: os.loadavg(), node: process.version },
+  quick,
+  sections: {},
+};
+/** Rows of the final table: [figure, value, goal, ok?]. @type {[string, string, string, boolean|null][]} */
+const table = [];
+
+log(`CORS Lens benchmarks (${only.join(', ')})${quick ? ' — quick' : ''}; load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+log('building the extension (chrome, firefox) into bench/out/ext …');
+const chromeDir = await buildExtension('chrome');
+const firefoxDir = only.includes('capture') && !flag('no-firefox') ? await buildExtension('firefox') : null;
+const readableDir = profileDir && (only.includes('panel') || only.includes('memory')) ? await buildExtension('chrome', true) : null;
+
+if (only.includes('size')) {
+  log(`\n[size] ${elapsed()}`);
+  const sizes = measureSizes(chromeDir);
+  results.sections.size = sizes;
+  for (const [name, s] of Object.entries(sizes)) {
+    log(`  ${name.padEnd(14)} ${(s.gzip / 1024).toFixed(1).padStart(6)} KB gzipped (JS ${(s.gzipJs / 1024).toFixed(1)} KB, CSS ${(s.gzipCss / 1024).toFixed(1)} KB), ${(s.bytes / 1024).toFixed(1)} KB raw, ${s.files.length} files`);
+  }
+  for (const name of ['background', 'panel', 'popup', 'devtools page']) {
+    const s = sizes[name];
+    table.push([`${name} bundle, gzipped`, `${(s.gzip / 1024).toFixed(1)} KB`, name === 'panel' ? '≤ 60 KB' : '—', name === 'panel' ? s.gzip <= 60 * 1024 : null]);
+  }
+}
+
+if (only.includes('engine')) {
+  log(`\n[engine] ${elapsed()}`);
+  const e = await runEngine({ rounds: quick ? 1 : 3, log });
+  results.sections.engine = e;
+  table.push([`CLI / JSON.parse, CPU (${HAR_ENTRIES / 1000}k-entry HAR)`, fmtSpread(e.cliOverJsonParse.cpu, 2), '≤ 2.0', e.cliOverJsonParse.cpu.median <= 2.0]);
+  table.push([`CLI / JSON.parse, wall`, fmtSpread(e.cliOverJsonParse.wall, 2), '(≤ 2.0)', null]);
+  table.push(['engine judgements per second (in-process)', `${Math.round(e.inProcess.judgementsPerSecond).toLocaleString('en')}/s`, '—', null]);
+}
+
+if (only.includes('panel')) {
+  log(`\n[panel] ${elapsed()}`);
+  const p = await runPanel({ rounds: quick ? 1 : 3, log, extensionDir: readableDir ?? chromeDir, profileDir });
+  results.sections.panel = p;
+  for (const n of Object.keys(p)) {
+    const r = p[n];
+    const k = `${Number(n) / 1000}k`;
+    table.push([`panel first render, ${k} exchanges`, `${fmtSpread(r.firstRenderMs, 0)} ms`, n === '10000' ? '≤ 150 ms' : '—', n === '10000' ? r.firstRenderMs.median <= 150 : null]);
+    table.push([`panel import total (read+analyse+render), ${k}`, `${fmtSpread(r.importMs, 0)} ms`, '—', null]);
+    table.push([`panel scroll to end, ${k}`, `${fmtSpread(r.scrollEndMs, 0)} ms`, '—', null]);
+    table.push([`panel paged scroll (40 frames), worst frame, ${k}`, `${fmtSpread(r.pagedWorstFrameMs, 0)} ms`, '—', null]);
+  }
+}
+
+if (only.includes('memory')) {
+  log(`\n[memory] ${elapsed()}`);
+  const m = await runMemory({ log, extensionDir: readableDir ?? chromeDir, budgetMs: quick ? 30_000 : 300_000, profileDir });
+  results.sections.memory = m;
+  table.push(['worker heap per stored entry', `${(m.perEntryBytes / 1024).toFixed(2)} KB`, '≤ 2 KB', m.perEntryBytes <= 2048]);
+  table.push([
+    `worker heap after ${m.afterCap.requests.toLocaleString('en')} requests (cap in force)${m.afterCap.reachedTarget ? '' : ` — budget hit before ${MEMORY_REQUESTS.toLocaleString('en')}`}`,
+    `${(m.afterCap.heap / 1e6).toFixed(1)} MB, ${m.afterCap.entries} entries`,
+    '—',
+    null,
+  ]);
+}
+
+if (only.includes('capture')) {
+  log(`\n[capture] ${elapsed()}  (${CALLS} calls per batch: half preflighted, 10 % failing)`);
+  const rounds = quick ? 1 : 6;
+  const chromium = await runCaptureFor(
+    'chromium',
+    [
+      { name: 'none', ext: null },
+      { name: 'floor', ext: resolve(ROOT, 'bench/floor-extension') },
+      { name: 'floor-b', ext: resolve(ROOT, 'bench/floor-extension') },
+      { name: 'lens', ext: chromeDir },
+    ],
+    { rounds, minRounds: quick ? 1 : 3, budgetMs: quick ? 60_000 : 150_000, warmupCalls: 200, log },
+  );
+  const lensFloor = pairedRatios(chromium.batches, 'lens', 'floor');
+  const floorNone = pairedRatios(chromium.batches, 'floor', 'none');
+  const noise = pairedRatios(chromium.batches, 'floor-b', 'floor');
+  results.sections.captureChromium = { ...chromium, lensFloor, floorNone, noise };
+  const chromiumRounds = lensFloor.wall.n;
+  table.push([`Chromium CORS Lens / floor, page wall (${chromiumRounds} rounds)`, fmtSpread(lensFloor.wall), '≤ 1.02', lensFloor.wall.median <= 1.02]);
+  table.push(['Chromium CORS Lens / floor, CPU ÷ network-service CPU', fmtSpread(lensFloor.cpuPerNet), '(≤ 1.02)', lensFloor.cpuPerNet.median <= 1.02]);
+  table.push(['Chromium CORS Lens / floor, browser CPU', fmtSpread(lensFloor.cpu), '—', null]);
+  table.push(['Chromium floor / none, page wall', fmtSpread(floorNone.wall), '—', null]);
+  table.push(['Chromium floor / none, CPU ÷ network-service CPU', fmtSpread(floorNone.cpuPerNet), '—', null]);
+  table.push(['Chromium noise: floor-b / floor, page wall', fmtSpread(noise.wall), '≈ 1', null]);
+  table.push(['Chromium noise: floor-b / floor, CPU ÷ network CPU', fmtSpread(noise.cpuPerNet), '≈ 1', null]);
+  if (chromium.wrongOutcomes > 0) table.push(['Chromium batches with unexpected outcomes', String(chromium.wrongOutcomes), '0', false]);
+  if (!flag('no-firefox')) {
+    const firefox = await runCaptureFor(
+      'firefox',
+      [
+        { name: 'floor', ext: resolve(ROOT, 'bench/floor-extension') },
+        { name: 'floor-b', ext: resolve(ROOT, 'bench/floor-extension') },
+        { name: 'lens', ext: /** @type {string} */ (firefoxDir) },
+      ],
+      { rounds, minRounds: quick ? 1 : 3, budgetMs: quick ? 60_000 : 120_000, warmupCalls: 200, log },
+    );
+    const ffLens = pairedRatios(firefox.batches, 'lens', 'floor');
+    const ffNoise = pairedRatios(firefox.batches, 'floor-b', 'floor');
+    results.sections.captureFirefox = { ...firefox, lensFloor: ffLens, noise: ffNoise };
+    table.push([`Firefox CORS Lens / floor, page wall (${ffLens.wall.n} rounds)`, fmtSpread(ffLens.wall), '≤ 1.02', ffLens.wall.median <= 1.02]);
+    table.push(['Firefox CORS Lens / floor, browser CPU', fmtSpread(ffLens.cpu), '(≤ 1.02)', ffLens.cpu.median <= 1.02]);
+    table.push(['Firefox noise: floor-b / floor, page wall', fmtSpread(ffNoise.wall), '≈ 1', null]);
+    table.push(['Firefox noise: floor-b / floor, browser CPU', fmtSpread(ffNoise.cpu), '≈ 1', null]);
+    if (firefox.wrongOutcomes > 0) table.push(['Firefox batches with unexpected outcomes', String(firefox.wrongOutcomes), '0', false]);
+  }
+}
+
+results.table = table.map(([figure, value, goal, ok]) => ({ figure, value, goal, ok }));
+results.seconds = (performance.now() - started) / 1000;
+const outFile = resolve(ROOT, quick ? 'bench/out/results-quick.json' : 'bench/results.json');
+mkdirSync(resolve(outFile, '..'), { recursive: true });
+writeFileSync(outFile, `${JSON.stringify(results, null, 2)}\n`);
+
+const w0 = Math.max(...table.map((r) => r[0].length), 6);
+const w1 = Math.max(...table.map((r) => r[1].length), 5);
+const w2 = Math.max(...table.map((r) => r[2].length), 4);
+const line = (/** @type {string[]} */ c) => `| ${c[0].padEnd(w0)} | ${c[1].padEnd(w1)} | ${c[2].padEnd(w2)} | ${c[3].padEnd(4)} |`;
+log(`\nResults (median (min–max) over alternating rounds; ratios paired per round), ${elapsed()} in all:\n`);
+log(line(['figure', 'value', 'goal', 'met']));
+log(`|${'-'.repeat(w0 + 2)}|${'-'.repeat(w1 + 2)}|${'-'.repeat(w2 + 2)}|------|`);
+for (const [figure, value, goal, ok] of table) log(line([figure, value, goal, ok === null ? '' : ok ? 'yes' : 'NO']));
+log(`\nwritten ${outFile}`);
+// Any browser or server left would keep the process alive: exit explicitly.
+process.exit(0);
