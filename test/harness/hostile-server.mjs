@@ -28,6 +28,9 @@ export const HOSTILE_VALUES = [
   { name: 'long-200k', value: `${'B'.repeat(200 * 1024)}<img src=x onerror=alert(8)>` },
 ];
 
+/** Secret values the privacy test looks for in exports. */
+export const SECRETS = { cookie: 'COOKIE-SECRET-5f2a', setCookie: 'SETCOOKIE-SECRET-77c1', authorization: 'Bearer AUTH-SECRET-9d3e' };
+
 /** Printable payloads whose exact text the panel must show (the rest may be normalised by the browser). */
 export const VISIBLE_PAYLOADS = HOSTILE_VALUES.filter((p) => /^[\x20-\x7e]+$/.test(p.value) && p.value.length < 1000);
 
@@ -48,6 +51,12 @@ window.hostile = {
     const out = [];
     for (const p of paths) out.push(await one(p.path, p.init));
     return out;
+  },
+  /** Sets a cookie on the API origin, then sends it back with an Authorization header. */
+  async secrets(auth) {
+    const a = await one('/secret/set', { credentials: 'include' });
+    const b = await one('/secret/echo', { credentials: 'include', headers: { Authorization: auth } });
+    return [a, b];
   },
   /** n simple CORS GETs with at most 'parallel' in flight; resolves with how many completed. */
   async burst(n, parallel, tag) {
@@ -133,6 +142,15 @@ export async function startHostileServer(opts = {}) {
     if (path.startsWith('/ok/')) {
       res.writeHead(200, { 'access-control-allow-origin': '*', 'content-type': 'text/plain', 'cache-control': 'no-store' });
       res.end('ok');
+      return;
+    }
+    // Credentialed exchanges carrying every secret a page can make the browser send: a cookie set
+    // by /secret/set, and an Authorization header (the privacy test checks their redaction).
+    if (path.startsWith('/secret/')) {
+      const cred = /** @type {[string, string][]} */ ([...allow, ['Access-Control-Allow-Credentials', 'true'], ['Vary', 'Origin']]);
+      if (req.method === 'OPTIONS') send('HTTP/1.1 204 No Content', [...cred, ['Access-Control-Allow-Methods', 'GET'], ['Access-Control-Allow-Headers', 'authorization']]);
+      else if (path === '/secret/set') send('HTTP/1.1 200 OK', [...cred, ['Set-Cookie', `sid=${SECRETS.cookie}; Path=/; SameSite=Lax`]]);
+      else send('HTTP/1.1 200 OK', [...cred, ['Set-Cookie', `other=${SECRETS.setCookie}; Path=/`]]);
       return;
     }
     if (req.method === 'OPTIONS') {
