@@ -4,6 +4,7 @@
  * browser fails the run with the install command; it never skips.
  */
 import { spawnSync } from 'node:child_process';
+import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { ensureBrowsers } from '../../scripts/browsers.mjs';
 
@@ -14,10 +15,25 @@ function run(args: string[]): void {
   if (r.status !== 0) throw new Error(`node ${args.join(' ')} failed with exit ${r.status}`);
 }
 
-export default function setup(): void {
+/** A port that is free right now on loopback, for the test build's log sink. */
+function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const srv = createServer();
+    srv.once('error', fail);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => ok(port));
+    });
+  });
+}
+
+export default async function setup(): Promise<void> {
   ensureBrowsers({ want: ['chromium', 'firefox'] });
   if (process.env.CORS_LENS_SKIP_BUILD !== '1') {
+    // Test workers inherit this environment: the collector listens where the build reports.
+    const port = await freePort();
+    process.env.CORS_LENS_SINK_PORT = String(port);
     run(['scripts/build.mjs']);
-    run(['scripts/build.mjs', '--test', '--ext-only']);
+    run(['scripts/build.mjs', '--test', '--ext-only', '--sink', `http://127.0.0.1:${port}/__cors_lens_log`]);
   }
 }

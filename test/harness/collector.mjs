@@ -31,7 +31,9 @@ export async function startCollector(opts = {}) {
     }
     res.writeHead(404).end();
   });
-  const port = opts.port ?? DEFAULT_SINK_PORT;
+  // The test build bakes the sink URL in; the browser suite's global setup picks a free port per run
+  // and says which through CORS_LENS_SINK_PORT, so two runs on one machine do not collide.
+  const port = opts.port ?? Number(process.env.CORS_LENS_SINK_PORT || DEFAULT_SINK_PORT);
   await new Promise((ok, fail) => {
     server.once('error', fail);
     server.listen(port, '127.0.0.1', () => ok(undefined));
