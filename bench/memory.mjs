@@ -22,7 +22,8 @@ export const MEMORY_REQUESTS = 20_000;
 
 /**
  * @param {{log: (s: string) => void, extensionDir: string, budgetMs: number, profileDir?: string}} opts
- *   profileDir: also write a heap snapshot of the worker below the cap (evidence for docs/bench.md)
+ *   profileDir: also write a CPU profile of the worker over one 2,000-call batch and a heap
+ *   snapshot of it below the cap (evidence for docs/bench.md)
  */
 export async function runMemory(opts) {
   const server = await startBenchServer();
@@ -64,8 +65,18 @@ export async function runMemory(opts) {
     const base = { heap: await heap(), ...(await stored()) };
     // Below the cap: 2,000 calls → 3,000 entries (half the calls have their own preflight entry).
     let calls = 100;
+    if (opts.profileDir) {
+      // CPU profile of the worker over this batch: where the capture's own cost goes.
+      await cdp.send('Profiler.enable', {}, session);
+      await cdp.send('Profiler.start', {}, session);
+    }
     await server.runJob('mem', { tag: 'mem-a', calls: 2000, wave: 200, failEvery: 10 }, JOB_TIMEOUT_MS);
     calls += 2000;
+    if (opts.profileDir) {
+      const { profile } = await cdp.send('Profiler.stop', {}, session);
+      writeFileSync(resolve(opts.profileDir, 'worker-capture.cpuprofile'), JSON.stringify(profile));
+      opts.log(`  memory: CPU profile of the worker over 2,000 calls written to ${opts.profileDir}`);
+    }
     const below = { heap: await heap(), ...(await stored()) };
     const perEntry = (below.heap - base.heap) / Math.max(1, below.entries - base.entries);
     opts.log(

@@ -93,7 +93,7 @@ if (only.includes('panel')) {
 
 if (only.includes('memory')) {
   log(`\n[memory] ${elapsed()}`);
-  const m = await runMemory({ log, extensionDir: readableDir ?? chromeDir, budgetMs: quick ? 30_000 : 300_000, profileDir });
+  const m = await runMemory({ log, extensionDir: readableDir ?? chromeDir, budgetMs: quick ? 30_000 : 240_000, profileDir });
   results.sections.memory = m;
   table.push(['worker heap per stored entry', `${(m.perEntryBytes / 1024).toFixed(2)} KB`, '≤ 2 KB', m.perEntryBytes <= 2048]);
   table.push([
@@ -115,7 +115,7 @@ if (only.includes('capture')) {
       { name: 'floor-b', ext: resolve(ROOT, 'bench/floor-extension') },
       { name: 'lens', ext: chromeDir },
     ],
-    { rounds, minRounds: quick ? 1 : 3, budgetMs: quick ? 60_000 : 150_000, warmupCalls: 200, log },
+    { rounds, minRounds: quick ? 1 : 2, budgetMs: quick ? 60_000 : 120_000, warmupCalls: 200, log },
   );
   const lensFloor = pairedRatios(chromium.batches, 'lens', 'floor');
   const floorNone = pairedRatios(chromium.batches, 'floor', 'none');
@@ -138,7 +138,7 @@ if (only.includes('capture')) {
         { name: 'floor-b', ext: resolve(ROOT, 'bench/floor-extension') },
         { name: 'lens', ext: /** @type {string} */ (firefoxDir) },
       ],
-      { rounds, minRounds: quick ? 1 : 3, budgetMs: quick ? 60_000 : 120_000, warmupCalls: 200, log },
+      { rounds, minRounds: quick ? 1 : 2, budgetMs: quick ? 60_000 : 90_000, warmupCalls: 200, log },
     );
     const ffLens = pairedRatios(firefox.batches, 'lens', 'floor');
     const ffNoise = pairedRatios(firefox.batches, 'floor-b', 'floor');
