@@ -12,7 +12,10 @@ export function panelPortName(tabId: number): string {
 }
 export function tabIdFromPortName(name: string): number | null {
   if (!name.startsWith(PANEL_PORT_PREFIX)) return null;
-  const n = Number(name.slice(PANEL_PORT_PREFIX.length));
+  const rest = name.slice(PANEL_PORT_PREFIX.length);
+  // Only what panelPortName writes: `Number` alone would take '' for 0, '0x10' for 16, ' 7 ' for 7.
+  if (!/^(?:-1|0|[1-9]\d*)$/.test(rest)) return null;
+  const n = Number(rest);
   return Number.isSafeInteger(n) ? n : null;
 }
 
