@@ -22,6 +22,9 @@ export function Popup({ transport, tabId, download }: PopupProps) {
   const [load, setLoad] = useState<Load>({ state: 'loading' });
   const [note, setNote] = useState<string>('');
   const [busy, setBusy] = useState(false);
+  // Export privacy opt-in (Settings.exportSecrets); off until the background says otherwise, so
+  // a popup that cannot read the settings never exports secrets by accident.
+  const [secrets, setSecrets] = useState(false);
 
   const refresh = async (): Promise<void> => {
     if (tabId === null) {
@@ -34,11 +37,24 @@ export function Popup({ transport, tabId, download }: PopupProps) {
   useEffect(() => {
     void refresh();
   }, [tabId]);
+  useEffect(() => {
+    // Independent of the summary: neither waits for the other.
+    void transport.request({ type: 'get-settings' }).then((r) => {
+      if (r.ok) setSecrets(r.value.exportSecrets);
+    });
+  }, []);
+
+  const onSecrets = async (on: boolean): Promise<void> => {
+    setSecrets(on);
+    const r = await transport.request({ type: 'set-settings', settings: { exportSecrets: on } });
+    if (!r.ok) setNote(`Could not save the setting: ${r.error}`);
+  };
 
   const onExport = async (): Promise<void> => {
     if (tabId === null) return;
     setBusy(true);
-    const r = await transport.request({ type: 'export', tabId });
+    // The checkbox on screen decides, explicitly (even if saving the setting failed).
+    const r = await transport.request({ type: 'export', tabId, includeSecrets: secrets });
     setBusy(false);
     if (!r.ok) {
       setNote(`Export failed: ${r.error}`);
@@ -114,6 +130,13 @@ export function Popup({ transport, tabId, download }: PopupProps) {
           ))}
         </ol>
       </section>
+      <label class="p-check">
+        <input type="checkbox" checked={secrets} aria-describedby="p-secrets-hint" onChange={(e) => void onSecrets((e.currentTarget as HTMLInputElement).checked)} />
+        Include cookies and Authorization in exports
+      </label>
+      <p class="p-hint p-sub" id="p-secrets-hint">
+        Off by default: Cookie, Set-Cookie, Authorization and Proxy-Authorization values are redacted.
+      </p>
       <div class="p-actions">
         <button type="button" class="p-primary" onClick={onExport} disabled={busy || tabId === null}>
           Export HAR

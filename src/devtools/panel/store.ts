@@ -49,6 +49,8 @@ export interface PanelStore {
   open(id: string | null): void;
   clear(): void;
   setPreserveLog(on: boolean): void;
+  /** The export privacy opt-in (Settings.exportSecrets), stored by the background. */
+  setExportSecrets(on: boolean): void;
   importHar(name: string, text: string): void;
   showLive(): void;
   dismissError(): void;
@@ -201,6 +203,12 @@ export function createPanelStore(opts: StoreOptions): PanelStore {
       port?.send({ type: 'set-settings', settings: { preserveLog: on } });
       set({ settings: { ...state.settings, preserveLog: on } });
     },
+    setExportSecrets(on) {
+      // Sent like preserveLog: the background stores it and echoes a 'settings' message to every
+      // panel, so two panels (or the popup) never disagree for long.
+      port?.send({ type: 'set-settings', settings: { exportSecrets: on } });
+      set({ settings: { ...state.settings, exportSecrets: on } });
+    },
     importHar(name, text) {
       // Timing marks for the first-render figures (issue 5); cheap, and harmless in release.
       performance.mark?.('cors-lens:import-start');
@@ -226,7 +234,9 @@ export function createPanelStore(opts: StoreOptions): PanelStore {
         set({ error: 'Export failed: no tab selected.' });
         return null;
       }
-      const r = await transport.request({ type: 'export', tabId: state.tabId });
+      // The checkbox the user sees decides, explicitly: if the port message that stored the
+      // setting was lost (worker restarting), the export still matches what is on screen.
+      const r = await transport.request({ type: 'export', tabId: state.tabId, includeSecrets: state.settings.exportSecrets });
       if (!r.ok) {
         set({ error: `Export failed: ${r.error}` });
         return null;

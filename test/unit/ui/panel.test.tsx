@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { cleanup, fireEvent, render, screen, within, act } from '@testing-library/preact';
 import { App } from '../../../src/devtools/panel/components/App.tsx';
 import { createPanelStore } from '../../../src/devtools/panel/store.ts';
+import { DEFAULT_SETTINGS } from '../../../src/shared/messages.ts';
 import { APP, API, counters, entry, FakeTransport, fakeEngine, h, hop, mismatch, preflightFail, simplePass, snapshot } from './fixtures.ts';
 
 afterEach(cleanup);
@@ -212,7 +213,7 @@ describe('export HAR', () => {
       fireEvent.click(screen.getByRole('button', { name: 'Export HAR' }));
       await new Promise((r) => setTimeout(r, 0));
     });
-    expect(transport.requests).toContainEqual({ type: 'export', tabId: 7 });
+    expect(transport.requests).toContainEqual({ type: 'export', tabId: 7, includeSecrets: false });
     expect(created).toEqual(['cors-lens.har']);
     click.mockRestore();
   });
@@ -225,6 +226,55 @@ describe('export HAR', () => {
       await new Promise((r) => setTimeout(r, 0));
     });
     expect(screen.getByRole('alert').firstElementChild!.textContent).toBe('Export failed: tab 7 has no capture');
+  });
+});
+
+describe('export privacy opt-in', () => {
+  const label = 'Include cookies and Authorization in exports';
+  const openSettings = () => fireEvent.click(screen.getByRole('button', { name: 'Export settings' }));
+
+  it('sits behind the Export settings button, off by default, with a hint naming the redacted headers', () => {
+    setup();
+    expect(screen.queryByLabelText(label)).toBeNull();
+    const gear = screen.getByRole('button', { name: 'Export settings' });
+    expect(gear.getAttribute('aria-expanded')).toBe('false');
+    openSettings();
+    expect(gear.getAttribute('aria-expanded')).toBe('true');
+    const box = screen.getByLabelText(label) as HTMLInputElement;
+    expect(box.checked).toBe(false);
+    const hint = document.getElementById(box.getAttribute('aria-describedby')!)!;
+    expect(hint.textContent).toMatch(/Cookie, Set-Cookie, Authorization and Proxy-Authorization values are replaced/);
+    expect(screen.queryByText('with secrets')).toBeNull();
+  });
+
+  it('ticking it sends the setting over the port, marks Export, and the export asks for secrets', async () => {
+    const { transport } = setup();
+    transport.replies.export = { ok: true, value: { har: '{}', filename: 'x.har', count: 0 } };
+    URL.createObjectURL = vi.fn(() => 'blob:x');
+    const click = vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(() => {});
+    openSettings();
+    fireEvent.click(screen.getByLabelText(label));
+    expect(transport.sent).toContainEqual({ type: 'set-settings', settings: { exportSecrets: true } });
+    expect(screen.getByText('with secrets')).toBeTruthy();
+    await act(async () => {
+      fireEvent.click(screen.getByRole('button', { name: 'Export HAR' }));
+      await new Promise((r) => setTimeout(r, 0));
+    });
+    expect(transport.requests).toContainEqual({ type: 'export', tabId: 7, includeSecrets: true });
+    click.mockRestore();
+  });
+
+  it.each([
+    ['the snapshot', (on: boolean) => ({ ...snapshot([simplePass()]), settings: { ...DEFAULT_SETTINGS, exportSecrets: on } })],
+    ['a settings message (changed in the popup or another panel)', (on: boolean) => ({ type: 'settings' as const, settings: { ...DEFAULT_SETTINGS, exportSecrets: on } })],
+  ])('follows the stored setting from %s', (_from, message) => {
+    const { transport } = setup();
+    openSettings();
+    const box = screen.getByLabelText(label) as HTMLInputElement;
+    act(() => transport.push(message(true)));
+    expect(box.checked).toBe(true);
+    act(() => transport.push(message(false)));
+    expect(box.checked).toBe(false);
   });
 });
 

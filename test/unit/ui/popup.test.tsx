@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/preact';
 import { Popup } from '../../../src/popup/Popup.tsx';
 import type { PopupTransport } from '../../../src/popup/transport.ts';
-import type { Reply, Request, Result, TabSummary } from '../../../src/shared/messages.ts';
+import { DEFAULT_SETTINGS, type Reply, type Request, type Result, type TabSummary } from '../../../src/shared/messages.ts';
 import { counters } from './fixtures.ts';
 
 afterEach(cleanup);
@@ -51,7 +51,8 @@ describe('popup', () => {
     render(<Popup transport={transport} tabId={3} download={(t, f) => saved.push([t, f])} />);
     fireEvent.click(await screen.findByRole('button', { name: 'Export HAR' }));
     await waitFor(() => expect(saved).toEqual([['{"log":{"entries":[]}}', 'cors-lens-app.test.har']]));
-    expect(requests).toContainEqual({ type: 'export', tabId: 3 });
+    // Redacted unless the user opted in: the default is sent explicitly.
+    expect(requests).toContainEqual({ type: 'export', tabId: 3, includeSecrets: false });
   });
 
   it('clear asks the background and refreshes the summary', async () => {
@@ -59,12 +60,63 @@ describe('popup', () => {
     render(<Popup transport={transport} tabId={3} download={() => {}} />);
     fireEvent.click(await screen.findByRole('button', { name: 'Clear this tab' }));
     await screen.findByText('Cleared 42 entries.');
-    expect(requests.map((r) => r.type)).toEqual(['summary', 'clear', 'summary']);
+    expect(requests.map((r) => r.type).filter((t) => t !== 'get-settings')).toEqual(['summary', 'clear', 'summary']);
   });
 
   it('an error reply is shown, not thrown', async () => {
     const { transport } = fake({ summary: { ok: false, error: 'no capture for tab 3' } });
     render(<Popup transport={transport} tabId={3} download={() => {}} />);
     expect((await screen.findByRole('alert')).textContent).toBe('no capture for tab 3');
+  });
+});
+
+describe('popup: export privacy opt-in', () => {
+  const label = 'Include cookies and Authorization in exports';
+  const exported = { ok: true, value: { har: '{}', filename: 'x.har', count: 0 } } as const;
+
+  it.each([
+    ['the background has no setting to give', false, undefined],
+    ['the stored setting is off', false, { ok: true, value: { ...DEFAULT_SETTINGS, exportSecrets: false } }],
+    ['the stored setting is on', true, { ok: true, value: { ...DEFAULT_SETTINGS, exportSecrets: true } }],
+  ] as const)('when %s the checkbox is checked=%s and Export sends that choice', async (_why, on, settings) => {
+    const { transport, requests } = fake({ summary: { ok: true, value: summary }, 'get-settings': settings, export: exported });
+    render(<Popup transport={transport} tabId={3} download={() => {}} />);
+    await screen.findByText('5000');
+    const box = screen.getByLabelText(label) as HTMLInputElement;
+    await waitFor(() => expect(box.checked).toBe(on));
+    fireEvent.click(screen.getByRole('button', { name: 'Export HAR' }));
+    await waitFor(() => expect(requests).toContainEqual({ type: 'export', tabId: 3, includeSecrets: on }));
+  });
+
+  it('has a hint that names the redacted headers', async () => {
+    const { transport } = fake({ summary: { ok: true, value: summary } });
+    render(<Popup transport={transport} tabId={3} download={() => {}} />);
+    const box = await screen.findByLabelText(label);
+    const hint = document.getElementById(box.getAttribute('aria-describedby')!)!;
+    expect(hint.textContent).toMatch(/Cookie, Set-Cookie, Authorization and Proxy-Authorization values are redacted/);
+  });
+
+  it('ticking it stores the setting and the next export includes secrets; unticking reverts', async () => {
+    const stored = { ok: true, value: { ...DEFAULT_SETTINGS, exportSecrets: true } } as const;
+    const { transport, requests } = fake({ summary: { ok: true, value: summary }, 'set-settings': stored, export: exported });
+    render(<Popup transport={transport} tabId={3} download={() => {}} />);
+    await screen.findByText('5000');
+    const box = screen.getByLabelText(label) as HTMLInputElement;
+    expect(box.checked).toBe(false);
+    fireEvent.click(box);
+    expect(box.checked).toBe(true);
+    await waitFor(() => expect(requests).toContainEqual({ type: 'set-settings', settings: { exportSecrets: true } }));
+    fireEvent.click(screen.getByRole('button', { name: 'Export HAR' }));
+    await waitFor(() => expect(requests).toContainEqual({ type: 'export', tabId: 3, includeSecrets: true }));
+    fireEvent.click(box);
+    await waitFor(() => expect(requests).toContainEqual({ type: 'set-settings', settings: { exportSecrets: false } }));
+    expect(box.checked).toBe(false);
+  });
+
+  it('a setting the background refused to save is reported', async () => {
+    const { transport } = fake({ summary: { ok: true, value: summary }, 'set-settings': { ok: false, error: 'storage full' } });
+    render(<Popup transport={transport} tabId={3} download={() => {}} />);
+    fireEvent.click(await screen.findByLabelText(label));
+    await screen.findByText('Could not save the setting: storage full');
   });
 });

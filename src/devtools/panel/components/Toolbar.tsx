@@ -1,4 +1,4 @@
-import { useRef } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
 import type { TabCounters } from '../../../shared/messages.ts';
 import type { PanelState, PanelStore } from '../store.ts';
 import { downloadText } from '../lib/dom.ts';
@@ -12,6 +12,10 @@ interface Props {
 
 export function Toolbar({ store, state, counters, origins }: Props) {
   const fileInput = useRef<HTMLInputElement>(null);
+  // DevTools' Network panel keeps its rarely changed options behind a gear that opens one more
+  // toolbar row; the export opt-in lives there so the main row stays one line in a docked panel.
+  const [settingsOpen, setSettingsOpen] = useState(false);
+  const secrets = state.settings.exportSecrets;
   const onFile = async (e: Event): Promise<void> => {
     const input = e.currentTarget as HTMLInputElement;
     const file = input.files?.[0];
@@ -34,16 +38,46 @@ export function Toolbar({ store, state, counters, origins }: Props) {
         Preserve log
       </label>
       <span class="sep" />
-      <button type="button" onClick={onExport} disabled={state.tabId === null}>
+      <button
+        type="button"
+        onClick={onExport}
+        disabled={state.tabId === null}
+        title={secrets ? 'Export the annotated HAR, cookies and Authorization values included' : 'Export the annotated HAR (cookies and Authorization values redacted)'}
+      >
         Export HAR
       </button>
+      {secrets && (
+        <span class="secrets-on" title="Exports include Cookie, Set-Cookie, Authorization and Proxy-Authorization values">
+          with secrets
+        </span>
+      )}
       <button type="button" onClick={() => fileInput.current?.click()}>
         Import HAR
       </button>
       <input ref={fileInput} type="file" accept=".har,.json,application/json" class="hidden" aria-label="Import HAR file" onChange={onFile} />
       <span class="spacer" />
       <Counters counters={counters} />
+      <button
+        type="button"
+        class={`icon-btn${settingsOpen ? ' icon-btn-on' : ''}`}
+        aria-label="Export settings"
+        title="Export settings"
+        aria-expanded={settingsOpen}
+        aria-controls="export-settings"
+        onClick={() => setSettingsOpen(!settingsOpen)}
+      >
+        ⚙
+      </button>
     </div>
+    {settingsOpen && (
+      <div class="toolbar toolbar-settings" id="export-settings" role="group" aria-label="Export settings">
+        <label class="check">
+          <input type="checkbox" aria-describedby="export-secrets-hint" checked={secrets} onChange={(e) => store.setExportSecrets((e.currentTarget as HTMLInputElement).checked)} />
+          Include cookies and Authorization in exports
+        </label>
+        <span class="hint" id="export-secrets-hint">Off: Cookie, Set-Cookie, Authorization and Proxy-Authorization values are replaced by a placeholder in exported HARs. Turn on only for files you keep private.</span>
+      </div>
+    )}
     <div class="toolbar" role="toolbar" aria-label="Filters">
       <input
         type="search"
