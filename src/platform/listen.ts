@@ -58,7 +58,13 @@ export function listenToRequests(
       onEvent(convert(kind, d), context(d));
       return undefined;
     };
-    wr[name]!.addListener(handler, filter, extraInfoSpecFor(kind, extra));
+    const spec = extraInfoSpecFor(kind, extra);
+    // Firefox rejects an explicit `undefined` extraInfoSpec: onErrorOccurred.addListener(h, f,
+    // undefined) throws "Incorrect argument types for webRequest.onErrorOccurred" (measured,
+    // Firefox ESR 153), which lost every failed request and aborted the rest of the background's
+    // top level (message and port handlers). Pass the argument only when there is one.
+    if (spec) wr[name]!.addListener(handler, filter, spec);
+    else wr[name]!.addListener(handler, filter);
   }
   return { extraHeaders: extra };
 }
