@@ -205,18 +205,19 @@ export function generateHar(count, seed = 1, opts = {}) {
         status: 204,
         respHeaders: [
           acao,
+          // A failing preflight allows neither the method nor the custom header: PUT/DELETE/PATCH
+          // fail on the method, POST (a safelisted method, Fetch §4.8) on the header.
           h('Access-Control-Allow-Methods', fails ? 'GET, POST' : `GET, POST, ${method}`),
-          h('Access-Control-Allow-Headers', acrh),
+          h('Access-Control-Allow-Headers', fails ? 'content-type' : acrh),
           h('Access-Control-Max-Age', pick(['600', '7200', '86400'])),
           vary,
           h('Date', 'Tue, 24 Nov 2026 12:00:00 GMT'),
         ],
       });
       const reqHeaders = [...baseRequestHeaders(PAGE, true), h(custom, 'token-' + (n % 97)), ...(json ? [h('Content-Type', 'application/json')] : [])];
-      if (fails && method !== 'POST') {
+      if (fails) {
+        // Blocked by its preflight: never sent, status 0 (browser-facts §D).
         entry({ method, url, reqHeaders, reqBody: json ? '{"a":1}' : undefined, status: 0, error: 'net::ERR_FAILED', offsetMs: 1 });
-      } else if (fails) {
-        entry({ method, url, reqHeaders, reqBody: '{"a":1}', status: 0, error: 'net::ERR_FAILED', offsetMs: 1 });
       } else {
         entry({ method, url, reqHeaders, reqBody: json ? '{"a":1}' : undefined, status: 200, extraResp: [acao, vary], offsetMs: 1 });
       }
