@@ -4,6 +4,9 @@ import { activeTabId, createPopupTransport } from './transport.ts';
 import { downloadText } from './download.ts';
 import './popup.css';
 
+// Navigation start → this module running: the cost of loading the page and its bundle.
+performance.mark?.('cors-lens:popup-script');
+
 /** `?tabId=N` selects the tab (DESIGN §3.4); otherwise the active tab. */
 function queryTabId(): number | null {
   const raw = new URLSearchParams(location.search).get('tabId');
