@@ -1,7 +1,8 @@
 /**
- * Two projects: `unit` (plain Node / happy-dom, fast, no browser) and `browser` (the built
+ * Three projects: `unit` (plain Node / happy-dom, fast, no browser), `browser` (the built
  * extension in real Chromium and Firefox, serial because each test owns a browser and the
- * machine has 2 cores). `npm test` runs both (scripts/test.mjs).
+ * machine has 2 cores) and `stress` (long runs). `npm test` runs the first two, `npm run
+ * test:stress` the third (scripts/test.mjs).
  */
 import { defineConfig } from 'vitest/config';
 import preact from '@preact/preset-vite';
@@ -26,6 +27,19 @@ export default defineConfig({
           fileParallelism: false,
           testTimeout: 120_000,
           hookTimeout: 180_000,
+          globalSetup: ['test/e2e/global-setup.ts'],
+        },
+      },
+      {
+        // `npm run test:stress`: the long runs of issue 7 (a 200 MB HAR, repeated worker kills under
+        // a 2,000-request burst). Same global setup as the browser suite; CI runs it after npm test.
+        test: {
+          name: 'stress',
+          include: ['test/stress/**/*.test.ts'],
+          environment: 'node',
+          fileParallelism: false,
+          testTimeout: 420_000,
+          hookTimeout: 300_000,
           globalSetup: ['test/e2e/global-setup.ts'],
         },
       },

@@ -7,6 +7,7 @@
  *
  *   npm test                 everything
  *   npm test -- --no-browser typecheck, lint and unit tests only (quick local loop)
+ *   npm run test:stress      the stress suite only (200 MB HAR, worker killed under load)
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -31,27 +32,27 @@ function vitest(project) {
 
 const args = process.argv.slice(2);
 const noBrowser = args.includes('--no-browser');
+const stress = args.includes('--stress');
 const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
 
+const ensure = () => {
+  try {
+    ensureBrowsers({ want: ['chromium', 'firefox'] });
+    return 0;
+  } catch (e) {
+    console.error(`cors-lens: ${e instanceof Error ? e.message : String(e)}`);
+    return 1;
+  }
+};
+
 /** @type {[string, () => number][]} */
-const steps = [
+const steps = stress ? [['browsers', ensure], ['stress tests', () => vitest('stress')]] : [
   ['typecheck', () => sh(npx, ['tsc', '-p', 'tsconfig.json', '--noEmit']) || sh(npx, ['tsc', '-p', 'src/core/tsconfig.json', '--noEmit'])],
   ['lint', () => sh(npx, ['eslint', '.', '--max-warnings', '0'])],
   ['unit tests', () => vitest('unit')],
 ];
-if (!noBrowser) {
-  steps.push([
-    'browsers',
-    () => {
-      try {
-        ensureBrowsers({ want: ['chromium', 'firefox'] });
-        return 0;
-      } catch (e) {
-        console.error(`cors-lens: ${e instanceof Error ? e.message : String(e)}`);
-        return 1;
-      }
-    },
-  ]);
+if (!noBrowser && !stress) {
+  steps.push(['browsers', ensure]);
   steps.push(['real-browser tests (Chromium + Firefox)', () => vitest('browser')]);
 }
 
