@@ -6,6 +6,7 @@ import { browser, runningBrowser } from '../../platform/browser.ts';
 import type { BrowserProfile } from '../../core/model.ts';
 import { panelPortName, type PanelInbound, type Reply, type Request, type Result } from '../../shared/messages.ts';
 import type { PanelTransport } from './types.ts';
+import { themeFromName } from './lib/query.ts';
 
 export function createPanelTransport(): PanelTransport {
   return {
@@ -41,13 +42,17 @@ export function inspectedTabId(): number | null {
   return typeof id === 'number' ? id : null;
 }
 
-/** 'dark' when DevTools uses its dark theme (chrome.devtools.panels.themeName). */
+/**
+ * 'dark' when DevTools uses its dark theme. `devtools.panels.themeName` exists in both browsers
+ * (Firefox since 55, bug 1349896) with different values: Chromium says 'default' | 'dark',
+ * Firefox 'light' | 'dark' | 'firebug' (a light theme). Read defensively: outside DevTools (the
+ * page opened as a tab, ?theme= absent) there is no `devtools` and the caller falls back to
+ * prefers-color-scheme.
+ */
 export function devtoolsTheme(): 'light' | 'dark' | null {
-  const name = globalThis.chrome?.devtools?.panels?.themeName;
-  if (name === 'dark') return 'dark';
-  if (name === 'default' || name === 'light') return 'light';
-  return null;
+  return themeFromName(globalThis.chrome?.devtools?.panels?.themeName);
 }
+
 
 export function browserProfile(): BrowserProfile {
   return runningBrowser();

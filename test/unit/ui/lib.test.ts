@@ -4,7 +4,7 @@ import { dragToRange, layoutTimeline } from '../../../src/devtools/panel/lib/tim
 import { shellQuote, toCurl } from '../../../src/devtools/panel/lib/curl.ts';
 import { buildEvidence, buildSequence, errorSite } from '../../../src/devtools/panel/lib/sequence.ts';
 import { splitUrl, formatDuration, originPair } from '../../../src/devtools/panel/lib/format.ts';
-import { parseParams } from '../../../src/devtools/panel/lib/query.ts';
+import { parseParams, themeFromName } from '../../../src/devtools/panel/lib/query.ts';
 import { avoidablePreflights } from '../../../src/devtools/panel/lib/cache.ts';
 import { mergeEntries } from '../../../src/devtools/panel/store.ts';
 import { API, APP, entry, h, hop, mismatch, preflightFail, simplePass, T0 } from './fixtures.ts';
@@ -142,6 +142,14 @@ describe('small helpers', () => {
     ['?tabId=abc&theme=blue', { tabId: null, theme: null }],
     ['', { tabId: null, theme: null }],
   ])('parseParams(%s)', (q, p) => expect(parseParams(q)).toEqual(p));
+  it.each([
+    ['default', 'light'], // Chromium's light theme
+    ['dark', 'dark'],
+    ['light', 'light'], // Firefox
+    ['firebug', 'light'], // Firefox's Firebug theme is light
+    [undefined, null], // not in DevTools: the caller falls back to prefers-color-scheme
+    ['solarized', null],
+  ] as const)('DevTools theme name %s → %s', (name, theme) => expect(themeFromName(name)).toBe(theme));
   it('counts repeated identical preflights a longer Max-Age would have saved', () => {
     const again = { ...pre, request: { ...pre.request, id: 'p2', hops: [{ ...pre.request.hops[0]!, startedMs: T0 + 5000 }] }, cors: { ...pre.cors, id: 'p2' } };
     const much_later = { ...pre, request: { ...pre.request, id: 'p3', hops: [{ ...pre.request.hops[0]!, startedMs: T0 + 9_000_000 }] }, cors: { ...pre.cors, id: 'p3' } };

@@ -11,3 +11,10 @@ export function parseParams(search: string): PageParams {
   const theme = q.get('theme');
   return { tabId: Number.isSafeInteger(n) ? n : null, theme: theme === 'dark' || theme === 'light' ? theme : null };
 }
+
+/** DevTools' theme name → the panel theme (Chromium: 'default' | 'dark'; Firefox: 'light' | 'dark' | 'firebug'). */
+export function themeFromName(name: string | undefined): 'light' | 'dark' | null {
+  if (name === 'dark') return 'dark';
+  if (name === 'default' || name === 'light' || name === 'firebug') return 'light';
+  return null;
+}
