@@ -7,6 +7,18 @@
  *   `m:<tabId>`    the tab's `TabMeta` (url, dropped count, first/next seq, navigation mark)
  *   `c:<tabId>:<n>` chunk n of the tab's finished requests: `{s: firstSeq, r: ObservedRequest[]}`
  *   `inflight`     requests still in flight at the last write (marked incomplete on wake)
+ *   `f:<requestId>` one finished request, written THE MOMENT it finishes: `{t: tabId, r: request}`
+ *   `i:<requestId>` one in-flight request, written once its request headers are known
+ *
+ * Why the `f:`/`i:` keys: a worker stopped under load (test/stress/worker-kills.test.ts, a stop
+ * every 400 ms) dies with up to one batch window of finished requests not yet in a chunk; the
+ * batched write alone lost 521 of 2,000 exchanges. A finished request is therefore written at
+ * once under its own small key (one `set` of one request, never a 25-request chunk), and the
+ * batched flush compacts it into its chunk and removes the key in the same write cycle
+ * (`set` then `remove`, so a death in between leaves a duplicate, never a gap: `load` dedups by
+ * request id). Likewise the in-flight summary (url, method, tab, request headers with Origin,
+ * start) is written as soon as the headers are known, so a request that finishes after a wake is
+ * filed under its tab with its request side intact instead of being judged blind.
  *
  * Requests are appended to an open chunk of at most `chunkSize`; a write rewrites only the open
  * chunk, chunks completed since the last write, the metas that changed and the in-flight list,
@@ -25,6 +37,8 @@ const KEY_VERSION = 'v';
 const KEY_INFLIGHT = 'inflight';
 const metaKey = (tabId: number): string => `m:${tabId}`;
 const chunkKey = (tabId: number, n: number): string => `c:${tabId}:${n}`;
+const finishedKey = (requestId: string): string => `f:${requestId}`;
+const inflightKey = (requestId: string): string => `i:${requestId}`;
 
 /** JSON-in-JSON escapes every quote; count a margin so the estimate stays above the real size. */
 const ESCAPE_MARGIN = 1.2;
@@ -74,7 +88,20 @@ export interface RestoredTab {
 }
 export interface Restored {
   tabs: RestoredTab[];
+  /** Finished requests written through but not compacted into a chunk yet, oldest first. */
+  finished: ObservedRequest[];
+  /** In-flight requests (batched list and `i:` keys), none of them among the finished ones. */
   inflight: ObservedRequest[];
+}
+
+interface FinishedValue {
+  t: number | null;
+  r: ObservedRequest;
+}
+
+function endOf(r: ObservedRequest): number {
+  const last = r.hops[r.hops.length - 1];
+  return last?.endedMs ?? last?.startedMs ?? 0;
 }
 
 /** Source of the state a flush writes. */
@@ -106,6 +133,10 @@ export class SessionPersister {
   private inflightBytes = 0;
   private versionWritten = false;
   private budget: number;
+  /** `f:` and `i:` keys written through since the last flush: the next flush removes them. */
+  private readonly throughKeys = new Set<string>();
+  /** Ids whose `i:` key was written and not yet scheduled for removal. */
+  private readonly inflightIds = new Set<string>();
 
   constructor(
     private readonly area: StorageAreaLike,
@@ -116,7 +147,7 @@ export class SessionPersister {
 
   /** Whether anything waits to be written. */
   get dirty(): boolean {
-    if (this.inflightDirty || this.removedKeys.size > 0 || !this.versionWritten) return true;
+    if (this.throughKeys.size > 0 || this.inflightDirty || this.removedKeys.size > 0 || !this.versionWritten) return true;
     for (const t of this.tabs.values()) if (t.metaDirty) return true;
     return false;
   }
@@ -181,6 +212,41 @@ export class SessionPersister {
   }
 
   /**
+   * Hot path, once per finished request: writes it under its own key right away (write-through),
+   * so a worker stopped before the next batched flush loses nothing it had finished. Not awaited:
+   * the `set` is handed to the browser now; a failure only means the batched flush is the copy.
+   */
+  writeFinished(req: ObservedRequest): void {
+    const key = finishedKey(req.id);
+    this.throughKeys.add(key);
+    this.forgetInflight(req.id);
+    void this.area.set(this.withVersion({ [key]: JSON.stringify({ t: req.tabId, r: req } satisfies FinishedValue) })).catch(() => undefined);
+  }
+
+  /** Hot path, once per request (when its request headers are known): writes its summary. */
+  writeInflight(req: ObservedRequest): void {
+    const key = inflightKey(req.id);
+    this.inflightIds.add(req.id);
+    void this.area.set(this.withVersion({ [key]: JSON.stringify(req) })).catch(() => undefined);
+  }
+
+  /** Before the first batched write, a write-through carries the version too: `load` wipes
+   *  storage without it, and a worker may be stopped before its first flush. */
+  private withVersion(items: Record<string, string>): Record<string, string> {
+    if (!this.versionWritten) items[KEY_VERSION] = String(SCHEMA_VERSION);
+    return items;
+  }
+
+  /** The request finished without a write-through (not stored, or restored): its `i:` key goes. */
+  dropped(requestId: string): void {
+    this.forgetInflight(requestId);
+  }
+
+  private forgetInflight(id: string): void {
+    if (this.inflightIds.delete(id)) this.throughKeys.add(inflightKey(id));
+  }
+
+  /**
    * Writes what changed since the last flush: one `set` and one `remove`. On a failed write
    * (quota) the budget shrinks below the current estimate and everything stays dirty, so the
    * next flush evicts and retries.
@@ -227,6 +293,11 @@ export class SessionPersister {
       t.metaBytes = sizeOf(key, value);
     }
 
+    // Write-through keys of requests now in the chunks above (or in the in-flight list) go in
+    // the same cycle, after the `set`: a death in between leaves duplicates, which load dedups.
+    const through = [...this.throughKeys];
+    this.throughKeys.clear();
+    for (const k of through) this.removedKeys.add(k);
     const removed = [...this.removedKeys].filter((k) => !(k in items));
     const dirtyTabs = [...this.tabs.values()].filter((t) => t.metaDirty);
     const wasInflightDirty = this.inflightDirty;
@@ -249,6 +320,10 @@ export class SessionPersister {
       for (const c of writtenChunks) c.dirty = true;
       this.inflightDirty ||= wasInflightDirty;
       for (const k of removed) this.removedKeys.add(k);
+      for (const k of through) {
+        this.removedKeys.delete(k);
+        this.throughKeys.add(k);
+      }
       throw err;
     }
   }
@@ -289,14 +364,24 @@ export class SessionPersister {
       // Nothing of ours, or an older layout: start afresh rather than misread it.
       const stale = Object.keys(all);
       if (stale.length > 0) await this.area.remove(stale);
-      return { tabs: [], inflight: [] };
+      return { tabs: [], finished: [], inflight: [] };
     }
     this.versionWritten = true;
     const metas = new Map<number, TabMeta>();
     const chunks = new Map<number, { n: number; key: string; value: ChunkValue; bytes: number }[]>();
+    const through: { key: string; value: FinishedValue }[] = [];
+    const inflightKeyed: ObservedRequest[] = [];
     for (const [key, raw] of Object.entries(all)) {
       let m: RegExpExecArray | null;
-      if ((m = /^m:(-?\d+)$/.exec(key))) {
+      if (key.startsWith('f:')) {
+        const value = parseJson<FinishedValue>(raw);
+        if (value && value.r && typeof value.r.id === 'string' && Array.isArray(value.r.hops)) through.push({ key, value });
+        else this.removedKeys.add(key);
+      } else if (key.startsWith('i:')) {
+        const value = parseJson<ObservedRequest>(raw);
+        if (value && typeof value.id === 'string' && Array.isArray(value.hops) && value.hops.length > 0) inflightKeyed.push(value);
+        this.removedKeys.add(key);
+      } else if ((m = /^m:(-?\d+)$/.exec(key))) {
         const meta = parseJson<TabMeta>(raw);
         if (meta) metas.set(Number(m[1]), meta);
       } else if ((m = /^c:(-?\d+):(\d+)$/.exec(key))) {
@@ -309,6 +394,8 @@ export class SessionPersister {
       }
     }
     const tabs: RestoredTab[] = [];
+    /** Every finished request id restored, so write-through duplicates and stale in-flight go. */
+    const finishedIds = new Set<string>();
     for (const [tabId, meta] of metas) {
       const list = (chunks.get(tabId) ?? []).sort((a, b) => a.n - b.n);
       const requests: ObservedRequest[] = [];
@@ -320,6 +407,7 @@ export class SessionPersister {
           const seq = start + i;
           if (seq < expect) return;
           requests.push(r);
+          finishedIds.add(r.id);
           expect = seq + 1;
         });
         state.chunks.push({ n: c.n, start, len: c.value.r.length, reqs: null, bytes: c.bytes, dirty: false });
@@ -335,8 +423,28 @@ export class SessionPersister {
     }
     // Chunks without a meta belong to a tab whose removal was half-written: remove them.
     for (const [tabId, list] of chunks) if (!metas.has(tabId)) for (const c of list) this.removedKeys.add(c.key);
-    const inflight = parseJson<ObservedRequest[]>(all[KEY_INFLIGHT]) ?? [];
-    if (inflight.length > 0) this.inflightDirty = true;
-    return { tabs, inflight: Array.isArray(inflight) ? inflight : [] };
+    const finished: ObservedRequest[] = [];
+    for (const { key, value } of through) {
+      // Its chunk landed before the worker died: the copy is a duplicate.
+      if (finishedIds.has(value.r.id)) {
+        this.removedKeys.add(key);
+        continue;
+      }
+      finishedIds.add(value.r.id);
+      value.r.tabId = value.t;
+      finished.push(value.r);
+      // The caller appends it to a chunk again; the next flush then removes the key.
+      this.throughKeys.add(key);
+    }
+    finished.sort((a, b) => endOf(a) - endOf(b));
+    const listed = parseJson<ObservedRequest[]>(all[KEY_INFLIGHT]) ?? [];
+    const byId = new Map<string, ObservedRequest>();
+    // The `i:` keys are written earlier than the batched list, which may know more (a redirect,
+    // response headers): the list wins for an id in both.
+    for (const r of inflightKeyed) byId.set(r.id, r);
+    for (const r of Array.isArray(listed) ? listed : []) byId.set(r.id, r);
+    const inflight = [...byId.values()].filter((r) => !finishedIds.has(r.id));
+    if (inflight.length > 0 || listed.length > 0) this.inflightDirty = true;
+    return { tabs, finished, inflight };
   }
 }

@@ -139,6 +139,9 @@ export class CaptureService {
         if (t.lost > 0) this.persister.touch(t.meta.tabId);
         // The badge is browser state and outlives the worker: nothing to redo for it here.
       }
+      // Finished requests written through after the last batched flush: filed as if they had
+      // just finished (judged, appended to a chunk); the next flush compacts them.
+      for (const req of restored.finished) this.finish(req, false);
       for (const req of restored.inflight) this.resume(req);
     } catch (err) {
       // Storage unreadable: capture must go on; what was persisted is reported as lost.
@@ -146,6 +149,8 @@ export class CaptureService {
     }
     this.isReady = true;
     for (const [e, ctx] of this.queue.splice(0)) this.process(e, ctx);
+    // Write-through keys restored (or found duplicated) are compacted even if nothing else comes.
+    if (this.persister.dirty) this.scheduleFlush();
     if (this.resumed.size > 0) setTimeout(() => this.giveUpResumed(), this.resumeGraceMs);
   }
 
@@ -260,15 +265,30 @@ export class CaptureService {
       }
       this.finish(done);
     } else {
+      if (e.event === 'send-headers') {
+        // The request side is complete: persist it now, so a request finishing after a stop
+        // keeps its tab, method and Origin (judging without them would be blind).
+        const req = this.tracker.get(e.requestId);
+        if (req) {
+          if (req.tabId === null && ctx && ctx.tabId !== null) req.tabId = ctx.tabId;
+          this.persister.writeInflight(req);
+        }
+      }
       this.scheduleFlush();
     }
   }
 
-  private finish(req: ObservedRequest): void {
+  /** `writeThrough`: false when the request comes from storage and is there already. */
+  private finish(req: ObservedRequest, writeThrough = true): void {
     this.opts.onFinished?.(req);
-    if (req.tabId !== null && this.closedTabs.has(req.tabId)) return;
+    if (req.tabId !== null && this.closedTabs.has(req.tabId)) {
+      this.persister.dropped(req.id);
+      return;
+    }
     const r = this.store.add(req);
     if (r) {
+      if (writeThrough) this.persister.writeFinished(req);
+      else this.persister.dropped(req.id);
       this.persister.append(r.tabId, r.seq, req);
       if (r.changed.length > 0) {
         this.opts.onEntries?.(r.changed);
@@ -283,6 +303,8 @@ export class CaptureService {
         this.badgeDirty.add(r.tabId);
         this.scheduleLive();
       }
+    } else {
+      this.persister.dropped(req.id);
     }
     this.scheduleFlush();
   }

@@ -136,6 +136,11 @@ export class RequestTracker {
     return out;
   }
 
+  /** The in-flight request with this id (live object: serialise it before keeping it). */
+  get(requestId: string): ObservedRequest | undefined {
+    return this.pending.get(requestId)?.request;
+  }
+
   /** Snapshot of in-flight requests without releasing them. */
   inFlightRequests(): ObservedRequest[] {
     return [...this.pending.values()].map((p) => p.request);

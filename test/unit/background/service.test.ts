@@ -34,6 +34,9 @@ function complete(s: CaptureService, r: ObservedRequest): void {
 
 const ids = (s: CaptureService, tabId: number): string[] => s.entries(tabId).map((e) => e.cors.id);
 
+/** A write-through `set`: one `f:` (finished) or `i:` (in-flight) key (plus the version `v` before the first batched write). */
+const isThrough = (items: Record<string, unknown>): boolean => Object.keys(items).every((k) => k.startsWith('f:') || k.startsWith('i:') || k === 'v');
+
 /** The events of a main-frame navigation of `tabId` to `url`, committed at `t`. */
 function navigation(id: string, tabId: number, url: string, t: number, status = 200): RequestEvent[] {
   return [
@@ -110,18 +113,25 @@ describe('persistence across a worker restart', () => {
     const spy = vi.spyOn(api.session, 'set');
     complete(a, req({ id: 'one-more' }));
     await vi.advanceTimersByTimeAsync(300);
-    expect(spy).toHaveBeenCalledTimes(1);
-    expect(Object.keys(spy.mock.calls[0]![0]).sort()).toEqual(['c:1:9', 'inflight', 'm:1']);
+    const calls = spy.mock.calls.map((c) => Object.keys(c[0]).sort());
+    // Write-through: the in-flight summary once its headers are known, then the finished request,
+    // each under its own key; then one batched write of the chunk, the meta and the in-flight list.
+    expect(calls).toEqual([['i:one-more'], ['f:one-more'], ['c:1:9', 'inflight', 'm:1']]);
+    // The batched write compacted the write-through keys away.
+    expect([...api.session.data.keys()].filter((k) => k.startsWith('f:') || k.startsWith('i:'))).toEqual([]);
   });
 
   it('batches writes: a burst of events gives one write per flush interval', async () => {
     const api = new FakeApi();
     const a = service(api);
     await a.ready;
-    const writes = api.session.writes;
+    const spy = vi.spyOn(api.session, 'set');
     for (let i = 0; i < 500; i++) complete(a, req({ id: `r${i}` }));
     await vi.advanceTimersByTimeAsync(300);
-    expect(api.session.writes - writes).toBe(1);
+    const batched = spy.mock.calls.filter((c) => !isThrough(c[0]));
+    expect(batched).toHaveLength(1);
+    // Per request, two small write-throughs (in-flight summary, finished request), no chunk rewrite.
+    expect(spy.mock.calls.length - batched.length).toBe(1000);
   });
 
   it('stays within the byte budget by dropping the oldest entries, and says so', async () => {
@@ -150,15 +160,76 @@ describe('persistence across a worker restart', () => {
     const api = new FakeApi();
     const a = service(api);
     await a.ready;
-    api.session.failNextSet = new Error('QUOTA_BYTES quota exceeded');
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
     complete(a, req({ id: 'x' }));
+    // The write-throughs were issued synchronously above: this fails the batched write.
+    api.session.failNextSet = new Error('QUOTA_BYTES quota exceeded');
     await vi.advanceTimersByTimeAsync(300);
     expect(warn).toHaveBeenCalled();
     await vi.advanceTimersByTimeAsync(300);
     const b = service(api);
     await b.ready;
     expect(ids(b, 1)).toEqual(['x']);
+  });
+
+  it('a worker stopped inside the batch window loses no finished request (write-through)', async () => {
+    const api = new FakeApi();
+    const a = service(api);
+    await a.ready;
+    for (let i = 0; i < 60; i++) complete(a, req({ id: `w${i}`, tabId: 1 + (i % 2), startedMs: 1000 + i }));
+    // Stopped before the 250 ms flush: only the write-throughs have landed.
+    await Promise.resolve();
+    expect([...api.session.data.keys()].some((k) => k.startsWith('c:'))).toBe(false);
+    const b = service(api);
+    await b.ready;
+    expect(ids(b, 1)).toEqual(ids(a, 1));
+    expect(ids(b, 2)).toEqual(ids(a, 2));
+    expect(ids(b, 1)).toHaveLength(30);
+    // Nothing restored as in flight: every one of them had finished.
+    expect(b.inFlight()).toEqual([]);
+    // The next batched write compacts them into chunks and removes the per-request keys.
+    await vi.advanceTimersByTimeAsync(300);
+    const keys = [...api.session.data.keys()];
+    expect(keys.filter((k) => k.startsWith('f:') || k.startsWith('i:'))).toEqual([]);
+    const c = service(api);
+    await c.ready;
+    expect(ids(c, 1)).toEqual(ids(a, 1));
+    expect(ids(c, 2)).toEqual(ids(a, 2));
+  });
+
+  it('a death between the compacting write and the removal of the keys leaves no duplicate', async () => {
+    const api = new FakeApi();
+    const a = service(api);
+    await a.ready;
+    for (let i = 0; i < 5; i++) complete(a, req({ id: `d${i}` }));
+    // The `remove` of the batched write never happens (the worker died right after its `set`).
+    const remove = vi.spyOn(api.session, 'remove').mockImplementation(async () => undefined);
+    await vi.advanceTimersByTimeAsync(300);
+    expect([...api.session.data.keys()].filter((k) => k.startsWith('f:'))).toHaveLength(5);
+    remove.mockRestore();
+    const b = service(api);
+    await b.ready;
+    expect(ids(b, 1)).toEqual(['d0', 'd1', 'd2', 'd3', 'd4']);
+    await vi.advanceTimersByTimeAsync(300);
+    expect([...api.session.data.keys()].filter((k) => k.startsWith('f:'))).toEqual([]);
+  });
+
+  it('an in-flight request is persisted once its headers are known and finishes in its tab after a stop', async () => {
+    const api = new FakeApi();
+    const a = service(api);
+    await a.ready;
+    const r = req({ id: 'mid', tabId: 4, method: 'PUT', requestHeaders: [{ name: 'Origin', value: PAGE }, { name: 'X-Token', value: '1' }] });
+    const events = eventsFor(r);
+    play(a, events.slice(0, 2)); // before-request, send-headers; stopped before any flush
+    await Promise.resolve();
+    const b = service(api);
+    // The terminal events arrive after the wake without any event context.
+    play(b, events.slice(2));
+    await b.ready;
+    const e = b.entries(4).find((x) => x.cors.id === 'mid')!;
+    expect(e.request.hops[0]).toMatchObject({ method: 'PUT', requestHeaders: r.hops[0]!.requestHeaders });
+    expect(e.request.outcome).toEqual({ outcome: 'completed' });
+    expect(ids(b, NO_TAB)).toEqual([]);
   });
 
   it('ignores storage written by another layout version', async () => {
