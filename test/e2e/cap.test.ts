@@ -15,7 +15,11 @@
  *
  * Cost: the browser, not the worker, sets the pace. Measured on this 2-core machine at load
  * 10–14: about 150 requests/s without the extension and 110/s with it, the worker never more than
- * 2 requests behind; 20,000 requests take about 4 minutes (hence the 6-minute timeout). A first
+ * 2 requests behind; 20,000 requests took 250 s. At load 20–25 (other suites running) the
+ * rate fell to ~50/s: 10,000 requests after 225 s, and a fixed 20,000 timed out at 360 s. So the
+ * page fires up to 20,000 requests but stops once it has made at least 12,000 and spent 150 s
+ * firing: the cap, the dropped count and the heap bound are checked on whatever it made, and the
+ * number is printed. A first
  * attempt elsewhere that "died after 281 s with Target page, context or browser has been closed"
  * at load 27–30 fits a test timeout closing the browser under a pending page.evaluate, not a
  * crash: the worker heap stays under 25 MB here. More parallelism does not help: spreading the
@@ -31,6 +35,10 @@ import { DEFAULT_SETTINGS } from '../../src/shared/messages.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 const TOTAL = 20_000;
+/** Never fewer than this: well past twice the cap, so most of the tab's requests are dropped. */
+const MIN_TOTAL = 12_000;
+/** Firing stops at TOTAL, or once MIN_TOTAL is reached and this much time has gone into firing. */
+const FIRE_BUDGET_MS = 150_000;
 const BATCH = 1_000;
 const WIDTH = 16;
 const CAP = DEFAULT_SETTINGS.maxEntriesPerTab;
@@ -96,22 +104,27 @@ window.fire = async (from, to, width) => {
   };
 }
 
-describe(`a tab making ${TOTAL.toLocaleString('en')} cross-origin requests (Chromium, dist/chrome)`, () => {
+describe(`a tab making up to ${TOTAL.toLocaleString('en')} (at least ${MIN_TOTAL.toLocaleString('en')}) cross-origin requests (Chromium, dist/chrome)`, () => {
   let load: Load;
+  let browser: Awaited<ReturnType<typeof launchChromium>> | null = null;
+  let build: ReturnType<typeof snapshotBuild> | null = null;
   beforeAll(async () => {
     load = await startLoad();
   });
   afterAll(async () => {
+    // Also after a test timeout, which does not run the test's own finally.
+    await browser?.close();
+    build?.remove();
     await load?.close();
   });
 
   it(`keeps at most ${CAP} exchanges, counts the rest as dropped, and the worker heap stays bounded`, async () => {
     const t0 = Date.now();
-    const build = snapshotBuild(resolve(root, 'dist/chrome'));
-    const browser = await launchChromium({ extensionDir: build.dir });
+    build = snapshotBuild(resolve(root, 'dist/chrome'));
+    const b = (browser = await launchChromium({ extensionDir: build.dir }));
     try {
-      const sw = browser.sw!;
-      const page = await browser.context.newPage();
+      const sw = b.sw!;
+      const page = await b.context.newPage();
       await page.goto(load.pageUrl);
       const tabId = await tabIdOf(sw, `${load.pageUrl}*`);
       type State = { stored: number; dropped: number; failed: number; inFlight: number; persistedBytes: number };
@@ -133,7 +146,7 @@ describe(`a tab making ${TOTAL.toLocaleString('en')} cross-origin requests (Chro
         }
       };
       const heap = async (label: string): Promise<number> => {
-        const h = await workerHeap(browser.context, page, sw.url());
+        const h = await workerHeap(b.context, page, sw.url());
         log(`${label}: worker heap ${MB(h.usedSize)} used / ${MB(h.totalSize)} total (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
         return h.usedSize;
       };
@@ -141,24 +154,29 @@ describe(`a tab making ${TOTAL.toLocaleString('en')} cross-origin requests (Chro
       const heaps: Record<string, number> = { start: await heap('start') };
       let pageFailed = 0;
       const batchMs: number[] = [];
-      for (let from = 0; from < TOTAL; from += BATCH) {
+      const fireStart = Date.now();
+      let fired = 0;
+      for (let from = 0; from < TOTAL && (from < MIN_TOTAL || Date.now() - fireStart < FIRE_BUDGET_MS); from += BATCH) {
         const tb = Date.now();
         const r = await page.evaluate(([a, b, w]) => (window as unknown as { fire(a: number, b: number, w: number): Promise<{ ok: number; failed: number }> }).fire(a, b, w), [from, from + BATCH, WIDTH] as const);
         pageFailed += r.failed;
         batchMs.push(Date.now() - tb);
-        const done = from + BATCH;
-        if (done === CAP || done === TOTAL / 2 || done === TOTAL) {
+        fired = from + BATCH;
+        if (fired === CAP || fired === 2 * CAP) {
           const s = await caughtUp();
-          log(`${done} requests: stored ${s.stored}, dropped ${s.dropped}, storage.session ≈ ${MB(s.persistedBytes)}`);
-          heaps[String(done)] = await heap(`${done} requests`);
+          log(`${fired} requests: stored ${s.stored}, dropped ${s.dropped}, storage.session ≈ ${MB(s.persistedBytes)}`);
+          heaps[String(fired)] = await heap(`${fired} requests`);
         }
       }
       const end = await caughtUp();
+      log(`${fired} requests: stored ${end.stored}, dropped ${end.dropped}, storage.session ≈ ${MB(end.persistedBytes)}`);
+      heaps.end = await heap(`${fired} requests (end)`);
       const counters = await sw.evaluate((t) => (globalThis as unknown as { __corsLens: { counters(t: number): unknown } }).__corsLens.counters(t), tabId);
       log(`counters ${JSON.stringify(counters)}; page saw ${pageFailed} failures; api ${load.apiHits()} + page ${load.pageHits()} requests; ${((Date.now() - t0) / 1000).toFixed(0)} s in all`);
       log(`batches of ${BATCH}: ${(Math.min(...batchMs) / 1000).toFixed(1)}–${(Math.max(...batchMs) / 1000).toFixed(1)} s each; the background was ${expectedTotal() - end.stored - end.dropped} requests behind at the end`);
 
-      expect(load.apiHits()).toBe(TOTAL);
+      expect(fired).toBeGreaterThanOrEqual(MIN_TOTAL);
+      expect(load.apiHits()).toBe(fired);
       // The cap holds, and every request the tab made is either stored or counted as dropped.
       expect(end.stored).toBeLessThanOrEqual(CAP);
       expect(end.stored).toBeGreaterThan(0);
@@ -170,11 +188,13 @@ describe(`a tab making ${TOTAL.toLocaleString('en')} cross-origin requests (Chro
       // store has already dropped (measured: +7.9 MB at 20,000 requests, +0.3 MB at 10,000).
       const firstCost = heaps[String(CAP)]! - heaps.start!;
       expect(firstCost).toBeGreaterThan(0);
-      expect(heaps[String(TOTAL / 2)]! - heaps[String(CAP)]!).toBeLessThan(firstCost);
-      expect(heaps[String(TOTAL)]! - heaps[String(CAP)]!).toBeLessThan(firstCost);
+      expect(heaps[String(2 * CAP)]! - heaps[String(CAP)]!).toBeLessThan(firstCost);
+      expect(heaps.end! - heaps[String(CAP)]!).toBeLessThan(firstCost);
     } finally {
-      await browser.close();
+      browser = null;
+      await b.close();
       build.remove();
+      build = null;
     }
-  }, 360_000);
+  }, 420_000);
 });

@@ -20,6 +20,8 @@ import {
   compareChromiumRun,
   compareFirefoxRun,
   runChromiumThroughExtension,
+  buildFirefoxTestBuild,
+  freePort,
   runFirefoxThroughExtension,
   snapshotBuild,
   type ChromiumRow,
@@ -130,16 +132,17 @@ describe('Chromium: the exported HAR agrees with Chromium in the same run (dist/
   });
 });
 
-describe('Firefox: the extension agrees with Firefox in the same run (dist-test/firefox)', () => {
+describe('Firefox: the extension agrees with Firefox in the same run (a private test build with a log sink)', () => {
   let pg: Playground;
   let run: Awaited<ReturnType<typeof runFirefoxThroughExtension>>;
   let rows: Map<string, FirefoxRow>;
 
   beforeAll(async () => {
     pg = await startPlayground({ ports: { page: 0, api: 0, third: 0, warm: 0 }, quiet: true });
-    const collector = await startCollector();
+    // A collector on a free port and a test build reporting to it (see buildFirefoxTestBuild).
+    const collector = await startCollector({ port: await freePort() });
     try {
-      const build = snapshotBuild(resolve(root, 'dist-test/firefox'));
+      const build = buildFirefoxTestBuild(collector.url);
       const browser = await launchFirefox({ extensionDir: build.dir });
       try {
         run = await runFirefoxThroughExtension({ browser, collector, playground: pg, scenarios: pg.scenarios, log });

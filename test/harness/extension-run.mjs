@@ -27,7 +27,9 @@
  * applied here to the extension's exported `_cors` instead of a fresh engine run.
  */
 
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -583,4 +585,43 @@ export function snapshotBuild(dir) {
   fs.cpSync(dir, out, { recursive: true });
   if (!fs.existsSync(path.join(out, 'manifest.json'))) throw new Error(`${dir} holds no manifest.json: build first`);
   return { dir: out, remove: () => fs.rmSync(out, { recursive: true, force: true }) };
+}
+
+/**
+ * A private test build of the Firefox extension whose background reports to `sinkUrl`.
+ * The shared dist-test/ is rebuilt by other suites with sinks of their own (seen: a build with
+ * the sink on a random port made a whole run report nothing to :18419), so a run that depends
+ * on the sink builds its own, from the same sources and vite config as scripts/build.mjs.
+ * @param {string} sinkUrl
+ * @returns {{ dir: string, remove: () => void }}
+ */
+export function buildFirefoxTestBuild(sinkUrl) {
+  const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'cors-lens-ffbuild-'));
+  const script = `const { build } = await import('vite'); await build({ root: ${JSON.stringify(root)}, configFile: ${JSON.stringify(path.join(root, 'vite.config.ts'))}, logLevel: 'warn' });`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, TARGET: 'firefox', CORS_LENS_OUT_DIR: out, CORS_LENS_LOG_SINK: sinkUrl },
+    timeout: 180_000,
+  });
+  if (r.status !== 0 || !fs.existsSync(path.join(out, 'manifest.json'))) {
+    fs.rmSync(out, { recursive: true, force: true });
+    throw new Error(`Firefox test build failed (exit ${r.status}): ${(r.stderr || r.stdout || '').slice(-2000)}`);
+  }
+  return { dir: out, remove: () => fs.rmSync(out, { recursive: true, force: true }) };
+}
+
+/** A free loopback port (listen on 0, read it, close). */
+export function freePort() {
+  return /** @type {Promise<number>} */ (
+    new Promise((resolve, reject) => {
+      const s = net.createServer();
+      s.once('error', reject);
+      s.listen(0, '127.0.0.1', () => {
+        const port = /** @type {import('node:net').AddressInfo} */ (s.address()).port;
+        s.close(() => resolve(port));
+      });
+    })
+  );
 }
