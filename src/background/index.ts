@@ -48,6 +48,19 @@ function post(body: { kind: 'request'; request: ObservedRequest } | { kind: 'ent
   void fetch(sink, { method: 'POST', body: JSON.stringify(body) }).catch(() => undefined);
 }
 
+/**
+ * Wake log for the stress diagnostics (test/stress/worker-kills.test.ts): one small record per
+ * wake (what the restore found, how long it took, events queued meanwhile), the last 100, in
+ * storage.session because this worker's memory does not outlive the next stop.
+ */
+const WAKES_KEY = 'diag:wakes';
+void service.ready.then(async () => {
+  const prev = (await api.session.get([WAKES_KEY]))[WAKES_KEY];
+  const list = Array.isArray(prev) ? (prev as unknown[]).slice(-99) : [];
+  list.push({ at: Date.now(), ...service.diag });
+  await api.session.set({ [WAKES_KEY]: list });
+}).catch(() => undefined);
+
 /** Debug hook for Chromium tests (reached with Playwright's `sw.evaluate`). */
 (globalThis as Record<string, unknown>).__corsLens = {
   extraHeaders,
@@ -59,4 +72,5 @@ function post(body: { kind: 'request'; request: ObservedRequest } | { kind: 'ent
   tabIds: () => service.tabIds(),
   flush: () => service.flush(),
   persistedBytes: () => service.persistedBytes(),
+  wakes: async () => (await api.session.get([WAKES_KEY]))[WAKES_KEY] ?? [],
 };

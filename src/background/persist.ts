@@ -9,6 +9,8 @@
  *   `inflight`     requests still in flight at the last write (marked incomplete on wake)
  *   `f:<requestId>` one finished request, written THE MOMENT it finishes: `{t: tabId, r: request}`
  *   `i:<requestId>` one in-flight request, written once its request headers are known
+ *   `e:<requestId>` a raw terminal event (with its context) that arrived while the worker was
+ *                  still restoring: `{e, c}`; replayed on the next wake if this one dies first
  *
  * Why the `f:`/`i:` keys: a worker stopped under load (test/stress/worker-kills.test.ts, a stop
  * every 400 ms) dies with up to one batch window of finished requests not yet in a chunk; the
@@ -28,7 +30,9 @@
  * the estimate exceeds it, the oldest chunk of the largest tab is evicted and its entries are
  * dropped from the store too (counted as dropped), so memory and storage never disagree.
  */
+import type { RequestEvent } from '../core/events.ts';
 import type { ObservedRequest } from '../core/model.ts';
+import type { EventContext } from '../platform/webrequest.ts';
 import type { StorageAreaLike } from '../platform/extension-api.ts';
 import type { TabMeta } from './store.ts';
 
@@ -39,6 +43,13 @@ const metaKey = (tabId: number): string => `m:${tabId}`;
 const chunkKey = (tabId: number, n: number): string => `c:${tabId}:${n}`;
 const finishedKey = (requestId: string): string => `f:${requestId}`;
 const inflightKey = (requestId: string): string => `i:${requestId}`;
+const eventKey = (requestId: string): string => `e:${requestId}`;
+
+/** A terminal event kept raw (it arrived before the restore finished). */
+export interface StoredEvent {
+  e: RequestEvent;
+  c: EventContext | undefined;
+}
 
 /** JSON-in-JSON escapes every quote; count a margin so the estimate stays above the real size. */
 const ESCAPE_MARGIN = 1.2;
@@ -92,6 +103,8 @@ export interface Restored {
   finished: ObservedRequest[];
   /** In-flight requests (batched list and `i:` keys), none of them among the finished ones. */
   inflight: ObservedRequest[];
+  /** Terminal events a worker received while restoring and died before filing, oldest first. */
+  events: StoredEvent[];
 }
 
 interface FinishedValue {
@@ -221,6 +234,16 @@ export class SessionPersister {
     this.throughKeys.add(key);
     this.forgetInflight(req.id);
     void this.area.set(this.withVersion({ [key]: JSON.stringify({ t: req.tabId, r: req } satisfies FinishedValue) })).catch(() => undefined);
+  }
+
+  /**
+   * A terminal event arrived before the restore finished (it waits in a queue, and a worker
+   * stopped again during a long restore would lose the queue): written raw at once.
+   */
+  writeEvent(e: RequestEvent, ctx: EventContext | undefined): void {
+    const key = eventKey(e.requestId);
+    this.throughKeys.add(key);
+    void this.area.set({ [key]: JSON.stringify({ e, c: ctx } satisfies StoredEvent) }).catch(() => undefined);
   }
 
   /** Hot path, once per request (when its request headers are known): writes its summary. */
@@ -364,16 +387,21 @@ export class SessionPersister {
       // Nothing of ours, or an older layout: start afresh rather than misread it.
       const stale = Object.keys(all);
       if (stale.length > 0) await this.area.remove(stale);
-      return { tabs: [], finished: [], inflight: [] };
+      return { tabs: [], finished: [], inflight: [], events: [] };
     }
     this.versionWritten = true;
     const metas = new Map<number, TabMeta>();
     const chunks = new Map<number, { n: number; key: string; value: ChunkValue; bytes: number }[]>();
     const through: { key: string; value: FinishedValue }[] = [];
     const inflightKeyed: ObservedRequest[] = [];
+    const rawEvents: { key: string; value: StoredEvent }[] = [];
     for (const [key, raw] of Object.entries(all)) {
       let m: RegExpExecArray | null;
-      if (key.startsWith('f:')) {
+      if (key.startsWith('e:')) {
+        const value = parseJson<StoredEvent>(raw);
+        if (value && value.e && (value.e.event === 'completed' || value.e.event === 'error') && typeof value.e.requestId === 'string') rawEvents.push({ key, value });
+        else this.removedKeys.add(key);
+      } else if (key.startsWith('f:')) {
         const value = parseJson<FinishedValue>(raw);
         if (value && value.r && typeof value.r.id === 'string' && Array.isArray(value.r.hops)) through.push({ key, value });
         else this.removedKeys.add(key);
@@ -445,6 +473,17 @@ export class SessionPersister {
     for (const r of Array.isArray(listed) ? listed : []) byId.set(r.id, r);
     const inflight = [...byId.values()].filter((r) => !finishedIds.has(r.id));
     if (inflight.length > 0 || listed.length > 0) this.inflightDirty = true;
-    return { tabs, finished, inflight };
+    const events: StoredEvent[] = [];
+    for (const { key, value } of rawEvents) {
+      // Replayed and filed (written through) before that worker died too: nothing to redo.
+      if (finishedIds.has(value.e.requestId)) {
+        this.removedKeys.add(key);
+        continue;
+      }
+      events.push(value);
+      this.throughKeys.add(key);
+    }
+    events.sort((a, b) => a.e.timeStamp - b.e.timeStamp);
+    return { tabs, finished, inflight, events };
   }
 }

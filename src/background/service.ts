@@ -107,6 +107,11 @@ export class CaptureService {
   private readonly flushDelayMs: number;
   private readonly liveDelayMs: number;
   private readonly resumeGraceMs: number;
+  /** Ids whose stored terminal event was replayed during this restore. */
+  private readonly replayed = new Set<string>();
+  private readonly startedAt = performance.now();
+  /** What this wake restored (debug hook, stress diagnostics). */
+  diag: Record<string, number> = {};
 
   constructor(private readonly opts: ServiceOptions) {
     this.flushDelayMs = opts.flushDelayMs ?? 250;
@@ -143,12 +148,25 @@ export class CaptureService {
       // just finished (judged, appended to a chunk); the next flush compacts them.
       for (const req of restored.finished) this.finish(req, false);
       for (const req of restored.inflight) this.resume(req);
+      // Terminal events an earlier wake received while restoring and never filed.
+      for (const { e, c } of restored.events) {
+        this.process(e, c);
+        this.replayed.add(e.requestId);
+      }
+      this.diag = { restoredFinished: restored.finished.length, restoredInflight: restored.inflight.length, replayed: restored.events.length };
     } catch (err) {
       // Storage unreadable: capture must go on; what was persisted is reported as lost.
       console.error('CORS Lens: restoring the capture failed', err);
     }
     this.isReady = true;
-    for (const [e, ctx] of this.queue.splice(0)) this.process(e, ctx);
+    this.diag.queued = this.queue.length;
+    this.diag.restoreMs = Math.round(performance.now() - this.startedAt);
+    for (const [e, ctx] of this.queue.splice(0)) {
+      // Already filed from its stored copy above (this wake wrote it, and the restore read it).
+      if (this.replayed.has(e.requestId) && (e.event === 'completed' || e.event === 'error')) continue;
+      this.process(e, ctx);
+    }
+    this.replayed.clear();
     // Write-through keys restored (or found duplicated) are compacted even if nothing else comes.
     if (this.persister.dirty) this.scheduleFlush();
     if (this.resumed.size > 0) setTimeout(() => this.giveUpResumed(), this.resumeGraceMs);
@@ -236,6 +254,7 @@ export class CaptureService {
   /** Every webRequest event, already normalised by src/platform. */
   onRequestEvent(e: RequestEvent, ctx?: EventContext): void {
     if (!this.isReady) {
+      if (e.event === 'completed' || e.event === 'error') this.persister.writeEvent(e, ctx);
       if (this.queue.length >= MAX_QUEUED) this.queue.shift();
       this.queue.push([e, ctx]);
       return;

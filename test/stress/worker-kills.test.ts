@@ -128,6 +128,19 @@ describe('capture under repeated worker death', () => {
     console.log(
       `[stress] burst ${BURST} (${result.ok} ok, ${result.failed} failed at the page), server log ${answered.size}, kills ${kills}/${attempts}, exported ${exported.size}, lost ${lost.length}, incomplete ${incomplete}`,
     );
+    // Diagnostics (where the loss is): the lost requests as runs of consecutive burst indices, and
+    // the worker's wake log (what each restore found, how long it took, events queued meanwhile).
+    const lostIdx = lost.map((p) => Number(p.split('/').pop())).filter((n) => Number.isFinite(n)).sort((a, b) => a - b);
+    const runs: string[] = [];
+    for (let i = 0; i < lostIdx.length; ) {
+      let j = i;
+      while (j + 1 < lostIdx.length && lostIdx[j + 1] === lostIdx[j]! + 1) j++;
+      runs.push(i === j ? `${lostIdx[i]}` : `${lostIdx[i]}-${lostIdx[j]}`);
+      i = j + 1;
+    }
+    console.log(`[stress] lost runs (${runs.length}): ${runs.slice(0, 60).join(' ')}`);
+    const wakes = (await popup.evaluate(async () => (await chrome.storage.session.get('diag:wakes'))['diag:wakes'] ?? [])) as Record<string, number>[];
+    console.log(`[stress] wakes ${wakes.length}: ${wakes.map((w) => `${w.restoreMs}ms/q${w.queued}/f${w.restoredFinished}/i${w.restoredInflight}/e${w.replayed}`).join(' ')}`);
     expect(kills).toBeGreaterThanOrEqual(3);
     expect(result.ok).toBe(BURST);
     expect(lost.slice(0, 20)).toEqual([]);

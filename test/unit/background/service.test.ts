@@ -232,6 +232,38 @@ describe('persistence across a worker restart', () => {
     expect(ids(b, NO_TAB)).toEqual([]);
   });
 
+  it('a terminal event received while restoring survives a second stop during the restore', async () => {
+    const api = new FakeApi();
+    const a = service(api);
+    await a.ready;
+    complete(a, req({ id: 'before', tabId: 5 }));
+    await vi.advanceTimersByTimeAsync(300);
+    // Worker b wakes, and its restore never finishes (stopped again while reading storage).
+    vi.spyOn(api.session, 'get').mockReturnValueOnce(new Promise(() => undefined));
+    const b = service(api);
+    const r = req({ id: 'during', tabId: 5 });
+    const ctx = { tabId: 5, resourceType: 'xmlhttprequest', initiator: PAGE };
+    for (const e of eventsFor(r).slice(2)) b.onRequestEvent(e, ctx);
+    await Promise.resolve();
+    const c = service(api);
+    await c.ready;
+    expect(ids(c, 5)).toEqual(['before', 'during']);
+    await vi.advanceTimersByTimeAsync(300);
+    expect([...api.session.data.keys()].filter((k) => /^[efi]:/.test(k))).toEqual([]);
+  });
+
+  it('a terminal event stored and queued by the same restoring worker is filed once', async () => {
+    const api = new FakeApi();
+    const a = service(api);
+    await a.ready;
+    await vi.advanceTimersByTimeAsync(300);
+    const b = service(api);
+    const r = req({ id: 'once', tabId: 5 });
+    for (const e of eventsFor(r).slice(2)) b.onRequestEvent(e, { tabId: 5, resourceType: 'xmlhttprequest', initiator: PAGE });
+    await b.ready;
+    expect(ids(b, 5)).toEqual(['once']);
+  });
+
   it('ignores storage written by another layout version', async () => {
     const session = new FakeStorageArea();
     await session.set({ v: '0', 'm:1': '{"garbage":true}' });
