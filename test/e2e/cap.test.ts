@@ -17,8 +17,8 @@
  * 10–14: about 150 requests/s without the extension and 110/s with it, the worker never more than
  * 2 requests behind; 20,000 requests took 250 s. At load 20–25 (other suites running) the
  * rate fell to ~50/s: 10,000 requests after 225 s, and a fixed 20,000 timed out at 360 s. So the
- * page fires up to 20,000 requests but stops once it has made at least 12,000 and spent 150 s
- * firing: the cap, the dropped count and the heap bound are checked on whatever it made, and the
+ * page fires up to 20,000 requests but stops once it has made at least 12,000 and spent 200 s
+ * firing (200 s now; measured with 150 s: 14,000 requests in 154 s at load 10–13): the cap, the dropped count and the heap bound are checked on whatever it made, and the
  * number is printed. A first
  * attempt elsewhere that "died after 281 s with Target page, context or browser has been closed"
  * at load 27–30 fits a test timeout closing the browser under a pending page.evaluate, not a
@@ -38,7 +38,7 @@ const TOTAL = 20_000;
 /** Never fewer than this: well past twice the cap, so most of the tab's requests are dropped. */
 const MIN_TOTAL = 12_000;
 /** Firing stops at TOTAL, or once MIN_TOTAL is reached and this much time has gone into firing. */
-const FIRE_BUDGET_MS = 150_000;
+const FIRE_BUDGET_MS = 200_000;
 const BATCH = 1_000;
 const WIDTH = 16;
 const CAP = DEFAULT_SETTINGS.maxEntriesPerTab;
