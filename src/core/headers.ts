@@ -14,7 +14,18 @@ export function normalizeValue(v: string): string {
 /** Combined value, or null when absent. */
 export function getCombined(headers: readonly HeaderEntry[] | null | undefined, name: string): string | null {
   const values = headerValues(headers, name);
-  return values.length === 0 ? null : values.map(normalizeValue).join(', ');
+  if (values.length === 0) return null;
+  // Nearly every header has one line with nothing to strip: skip the regex and the join.
+  if (values.length === 1) return hasEdgeWhitespace(values[0]!) ? normalizeValue(values[0]!) : values[0]!;
+  return values.map(normalizeValue).join(', ');
+}
+
+/** HTTP whitespace (Fetch §HTTP whitespace: tab, LF, CR, space) at either end of `v`. */
+function hasEdgeWhitespace(v: string): boolean {
+  if (v.length === 0) return false;
+  const a = v.charCodeAt(0);
+  const z = v.charCodeAt(v.length - 1);
+  return a === 32 || a === 9 || a === 10 || a === 13 || z === 32 || z === 9 || z === 10 || z === 13;
 }
 
 /** Number of lines carrying `name`. */
