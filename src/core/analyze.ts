@@ -271,8 +271,26 @@ function corsOriginOf(r: ObservedRequest, paired: ReadonlyMap<number, string>, f
   return first === undefined ? null : facts.get(paired.get(first)!)!.origin;
 }
 
+/**
+ * A request's chain judgements by credentials mode, computed at most once each: a request the
+ * browser blocked is judged without credentials to infer its mode, then again for its verdict.
+ */
+interface ChainMemo {
+  omit?: ChainJudgement;
+  include?: ChainJudgement;
+}
+
 /** The actual request's hops judged under one credentials mode, its preflights included. */
-function chainFor(r: ObservedRequest, origin: string, include: boolean, paired: ReadonlyMap<number, string>, judgePf: PfJudge): ChainJudgement {
+function chainFor(r: ObservedRequest, origin: string, include: boolean, paired: ReadonlyMap<number, string>, judgePf: PfJudge, memo: ChainMemo): ChainJudgement {
+  const known = include ? memo.include : memo.omit;
+  if (known) return known;
+  const j = judgeChainOf(r, origin, include, paired, judgePf);
+  if (include) memo.include = j;
+  else memo.omit = j;
+  return j;
+}
+
+function judgeChainOf(r: ObservedRequest, origin: string, include: boolean, paired: ReadonlyMap<number, string>, judgePf: PfJudge): ChainJudgement {
   return judgeChain({
     req: r,
     origin,
@@ -292,20 +310,49 @@ function chainFor(r: ObservedRequest, origin: string, include: boolean, paired: 
  * without credentials but fail with them, the mode was `include` — the browser's outcome is the
  * evidence (a request blocked by its preflight never shows its cookies: it was never sent).
  */
-function requestCredentials(r: ObservedRequest, paired: ReadonlyMap<number, string>, facts: ReadonlyMap<string, PreflightFacts>, judgePf: PfJudge): CredentialsInfo {
+function requestCredentials(
+  r: ObservedRequest,
+  paired: ReadonlyMap<number, string>,
+  facts: ReadonlyMap<string, PreflightFacts>,
+  judgePf: PfJudge,
+  memo: ChainMemo,
+): CredentialsInfo {
   const c = credentialsOf(r);
   if (c.mode !== 'unknown' || r.outcome.outcome !== 'failed' || !CORS_BLOCK_ERRORS.has(r.outcome.error)) return c;
   // An unfollowed redirect fails for reasons of its own (redirect mode `error`): no evidence.
   if (redirectTarget(r, r.hops.length - 1) !== null) return c;
   const origin = corsOriginOf(r, paired, facts);
   if (origin === null || !isCorsRequest(r, paired.size > 0)) return c;
-  if (chainFor(r, origin, false, paired, judgePf).state === 'fail') return c;
-  return chainFor(r, origin, true, paired, judgePf).state === 'fail' ? { mode: 'include', inferred: true } : c;
+  if (chainFor(r, origin, false, paired, judgePf, memo).state === 'fail') return c;
+  return chainFor(r, origin, true, paired, judgePf, memo).state === 'fail' ? INFERRED_INCLUDE : c;
+}
+
+const INFERRED_INCLUDE: CredentialsInfo = Object.freeze({ mode: 'include', inferred: true });
+const NO_PREFLIGHTS: ReadonlyMap<number, string> = new Map();
+const NO_FACTS: ReadonlyMap<string, PreflightFacts> = new Map();
+const NO_PF_JUDGED: PfJudged = new Map();
+const NO_CACHE_ENTRIES: readonly PreflightCacheEntry[] = [];
+const noPreflightToJudge: PfJudge = () => {
+  throw new Error('no preflight in this group');
+};
+
+/**
+ * A group of one request that is not a preflight (nearly every URL in a capture): nothing to
+ * pair and no cache entry to consult, so `analyzeGroup`'s maps would all stay empty.
+ */
+function analyzeLone(r: ObservedRequest, profile: BrowserProfile): CorsAnnotation {
+  const memo: ChainMemo = {};
+  const creds = requestCredentials(r, NO_PREFLIGHTS, NO_FACTS, noPreflightToJudge, memo);
+  return judgeRequest(r, profile, creds, NO_PREFLIGHTS, NO_PF_JUDGED, noPreflightToJudge, NO_CACHE_ENTRIES, memo);
 }
 
 /** Judges one group of requests (closed under pairing and cache relations). */
 function analyzeGroup(reqs: readonly ObservedRequest[], profile: BrowserProfile): Map<string, CorsAnnotation> {
   const out = new Map<string, CorsAnnotation>();
+  if (reqs.length === 1 && !isPreflight(reqs[0]!)) {
+    out.set(reqs[0]!.id, analyzeLone(reqs[0]!, profile));
+    return out;
+  }
   const pairing = pairPreflights(reqs);
   const byId = new Map(reqs.map((r) => [r.id, r]));
   const facts = new Map<string, PreflightFacts>();
@@ -317,10 +364,13 @@ function analyzeGroup(reqs: readonly ObservedRequest[], profile: BrowserProfile)
     if (!j) memo.set(key, (j = runPreflight(facts.get(id)!, include)));
     return j;
   };
-  const noPreflights = new Map<number, string>();
   const credsOf = new Map<string, CredentialsInfo>();
+  const chains = new Map<string, ChainMemo>();
   for (const r of reqs) {
-    if (!facts.has(r.id)) credsOf.set(r.id, requestCredentials(r, pairing.byRequest.get(r.id) ?? noPreflights, facts, judgePf));
+    if (facts.has(r.id)) continue;
+    const memo: ChainMemo = {};
+    chains.set(r.id, memo);
+    credsOf.set(r.id, requestCredentials(r, pairing.byRequest.get(r.id) ?? NO_PREFLIGHTS, facts, judgePf, memo));
   }
 
   // Preflight judgements, with the paired request's credentials mode (Fetch §CORS-preflight fetch).
@@ -353,7 +403,7 @@ function analyzeGroup(reqs: readonly ObservedRequest[], profile: BrowserProfile)
   cacheEntries.sort((x, y) => x.createdMs - y.createdMs);
   for (const r of reqs) {
     if (facts.has(r.id)) continue;
-    out.set(r.id, judgeRequest(r, profile, credsOf.get(r.id)!, pairing.byRequest.get(r.id) ?? noPreflights, pfJudged, judgePf, cacheEntries));
+    out.set(r.id, judgeRequest(r, profile, credsOf.get(r.id)!, pairing.byRequest.get(r.id) ?? NO_PREFLIGHTS, pfJudged, judgePf, cacheEntries, chains.get(r.id)!));
   }
   for (const [id, pj] of pfJudged) {
     const link = pairing.byPreflight.get(id);
@@ -446,6 +496,7 @@ function judgeRequest(
   pfJudged: PfJudged,
   judgePf: PfJudge,
   cacheEntries: readonly PreflightCacheEntry[],
+  memo: ChainMemo,
 ): CorsAnnotation {
   const pairedHops = [...paired.keys()].sort((a, b) => a - b);
   const firstPf = pairedHops.length ? pfJudged.get(paired.get(pairedHops[0]!)!)! : null;
@@ -499,7 +550,7 @@ function judgeRequest(
     }
   }
 
-  const run = (include: boolean): ChainJudgement => chainFor(r, origin, include, paired, judgePf);
+  const run = (include: boolean): ChainJudgement => chainFor(r, origin, include, paired, judgePf, memo);
 
   const include = includesCredentials(creds);
   const chain = run(include);
@@ -594,7 +645,10 @@ export function analyzeCapture(reqs: readonly ObservedRequest[], opts: AnalyzeOp
     } else unique[at] = r;
   }
   const cors = new Map<string, CorsAnnotation>();
-  for (const g of urlGroups(unique)) for (const [id, c] of analyzeGroup(g, opts.browser)) cors.set(id, c);
+  for (const g of urlGroups(unique)) {
+    if (g.length === 1 && !isPreflight(g[0]!)) cors.set(g[0]!.id, analyzeLone(g[0]!, opts.browser));
+    else for (const [id, c] of analyzeGroup(g, opts.browser)) cors.set(id, c);
+  }
   return unique
     .map((r, i) => ({ r, i }))
     .sort((a, b) => startOf(a.r) - startOf(b.r) || a.i - b.i)
