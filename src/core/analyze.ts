@@ -674,9 +674,35 @@ export function judge(
   };
 }
 
+/**
+ * Deep equality of two JSON-shaped values, with `JSON.stringify`'s view of them (key order
+ * aside: annotations are always built in the same key order) — `undefined` properties are absent.
+ */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const ao = a as Record<string, unknown>;
+  const bo = b as Record<string, unknown>;
+  let na = 0;
+  for (const k in ao) {
+    if (ao[k] === undefined) continue;
+    na++;
+    if (!sameJson(ao[k], bo[k])) return false;
+  }
+  let nb = 0;
+  for (const k in bo) if (bo[k] !== undefined) nb++;
+  return na === nb;
+}
+
 export class CorsAnalyzer {
   private readonly profile: BrowserProfile;
-  private readonly reqs = new Map<string, { req: ObservedRequest; seq: number; cors: CorsAnnotation | null; json: string }>();
+  private readonly reqs = new Map<string, { req: ObservedRequest; seq: number; cors: CorsAnnotation | null }>();
   private readonly byUrl = new Map<string, Set<string>>();
   private seq = 0;
 
@@ -692,29 +718,39 @@ export class CorsAnalyzer {
    */
   add(req: ObservedRequest): AnalyzedEntry[] {
     const prev = this.reqs.get(req.id);
-    if (prev) for (const h of prev.req.hops) this.byUrl.get(h.url)?.delete(req.id);
-    this.reqs.set(req.id, { req, seq: prev?.seq ?? this.seq++, cors: prev?.cors ?? null, json: prev?.json ?? '' });
+    if (prev) {
+      for (const h of prev.req.hops) {
+        const s = this.byUrl.get(h.url);
+        s?.delete(req.id);
+        if (s?.size === 0) this.byUrl.delete(h.url);
+      }
+    }
+    this.reqs.set(req.id, { req, seq: prev?.seq ?? this.seq++, cors: prev?.cors ?? null });
     for (const h of req.hops) {
       let s = this.byUrl.get(h.url);
       if (!s) this.byUrl.set(h.url, (s = new Set()));
       s.add(req.id);
     }
-    // Everything that shares a URL with the new request, transitively, may be affected.
+    // Everything that shares a URL with the new request, transitively, may be affected; so may
+    // everything that shared a URL with the version it replaces (a preflight it was paired with
+    // at its old URL must lose that pairing).
     const group = new Set<string>([req.id]);
     const queue = [req.id];
     const seenUrls = new Set<string>();
-    while (queue.length) {
-      const id = queue.pop()!;
-      for (const h of this.reqs.get(id)!.req.hops) {
-        if (seenUrls.has(h.url)) continue;
-        seenUrls.add(h.url);
-        for (const other of this.byUrl.get(h.url) ?? []) {
-          if (!group.has(other)) {
-            group.add(other);
-            queue.push(other);
-          }
+    const visit = (url: string): void => {
+      if (seenUrls.has(url)) return;
+      seenUrls.add(url);
+      for (const other of this.byUrl.get(url) ?? []) {
+        if (!group.has(other)) {
+          group.add(other);
+          queue.push(other);
         }
       }
+    };
+    if (prev) for (const h of prev.req.hops) visit(h.url);
+    while (queue.length) {
+      const id = queue.pop()!;
+      for (const h of this.reqs.get(id)!.req.hops) visit(h.url);
     }
     const members = [...group].map((id) => this.reqs.get(id)!).sort((a, b) => a.seq - b.seq);
     const result = analyzeGroup(
@@ -724,10 +760,10 @@ export class CorsAnalyzer {
     const changed: AnalyzedEntry[] = [];
     for (const m of members) {
       const cors = result.get(m.req.id)!;
-      const json = JSON.stringify(cors);
-      if (json !== m.json || m.req === req) {
+      // Structural comparison instead of keeping a JSON string per entry (≈ 0.7 KB of heap each
+      // in the worker, and a stringify of every member on every addition).
+      if (m.req === req || m.cors === null || !sameJson(m.cors, cors)) {
         m.cors = cors;
-        m.json = json;
         changed.push({ request: m.req, cors });
       }
     }

@@ -3,9 +3,8 @@
  * it already holds replaces the request, but re-judges only the URL group of the NEW request.
  * Requests that shared a URL only with the OLD version keep a judgement that still refers to it.
  *
- * Marked `it.fails` so the suite stays green while the bug is open: it asserts the correct
- * behaviour and currently fails. When src/core/analyze.ts is fixed (seed the group search in
- * `add` with the previous hops' URLs too), this test starts "failing" — drop `.fails` then.
+ * Fixed in src/core/analyze.ts: the group search in `add` is seeded with the previous version's
+ * hop URLs too, so the requests it was related to are re-judged.
  */
 import { describe, expect, it } from 'vitest';
 import { CorsAnalyzer, analyzeCapture } from '../../../src/core/analyze.ts';
@@ -15,7 +14,7 @@ import { A, B, preflight, request } from '../../../src/core/testing.ts';
 const byId = (xs: AnalyzedEntry[]): Map<string, CorsAnnotation> => new Map(xs.map((e) => [e.cors.id, e.cors]));
 
 describe('CorsAnalyzer.add replacing a request that moves to another URL', () => {
-  it.fails('re-judges the requests the old version was paired with (KNOWN BUG in analyze.ts CorsAnalyzer.add)', () => {
+  it('re-judges the requests the old version was paired with', () => {
     const pre = preflight({ id: 'x', url: `${B}/api/a`, acrm: 'PUT', start: 1002, response: { 'Access-Control-Allow-Origin': A, 'Access-Control-Allow-Methods': 'PUT' } });
     const put = request({ id: 'put', url: `${B}/api/a`, method: 'PUT', start: 1000, response: { 'Access-Control-Allow-Origin': A } });
     // Same id, now a GET elsewhere: the PUT lost its preflight.
