@@ -59,6 +59,17 @@ export function safeText(s: string): string {
 
 export const URL_WIDTH = 60;
 
+const SURROGATE = /[\uD800-\uDFFF]/;
+
+/**
+ * Length in code points (what the columns are aligned by), without spreading the string into an
+ * array when it holds no surrogate (nearly always: the table has one row per request, 50,000
+ * rows in a large HAR).
+ */
+function codePoints(s: string): number {
+  return SURROGATE.test(s) ? [...s].length : s.length;
+}
+
 /**
  * A URL cut to `max` characters in the middle: the start keeps the scheme, host and port (the
  * origin decides CORS), the end keeps the last part of the path or query (what tells requests
@@ -66,7 +77,7 @@ export const URL_WIDTH = 60;
  */
 export function shortenUrl(url: string, max = URL_WIDTH): string {
   const u = url.split('#')[0]!;
-  if ([...u].length <= max) return u;
+  if (u.length <= max || codePoints(u) <= max) return u;
   const chars = [...u];
   const tail = Math.min(20, Math.floor(max / 3));
   return `${chars.slice(0, max - tail - 1).join('')}…${chars.slice(chars.length - tail).join('')}`;
@@ -94,16 +105,21 @@ export function textTable(entries: readonly AnalyzedEntry[], opts: TextOptions):
     const hop = request.hops[0];
     return [cors.verdict, safeText(hop?.method ?? '?'), shortenUrl(safeText(hop?.url ?? '?')), safeText(cors.error ?? '-'), safeText(why(cors))];
   });
-  const widths = [0, 1, 2, 3].map((c) => Math.max(header[c]!.length, ...rows.map((r) => [...r[c]!].length)));
+  // A loop, not Math.max(...rows): one argument per row overflows the stack on a large capture.
+  const widths = [0, 1, 2, 3].map((c) => {
+    let w = header[c]!.length;
+    for (const r of rows) w = Math.max(w, codePoints(r[c]!));
+    return w;
+  });
   const lead = widths.reduce((a, w) => a + w + 2, 0);
   const fit = (s: string): string => {
     if (opts.width === null) return s;
     const room = Math.max(opts.width - lead, 30);
-    const chars = [...s];
-    return chars.length <= room ? s : `${chars.slice(0, room - 1).join('')}…`;
+    if (s.length <= room || codePoints(s) <= room) return s;
+    return `${[...s].slice(0, room - 1).join('')}…`;
   };
   const line = (cells: string[], verdict: CorsVerdict | null): string => {
-    const padded = cells.slice(0, 4).map((c, i) => c + ' '.repeat(widths[i]! - [...c].length));
+    const padded = cells.slice(0, 4).map((c, i) => c + ' '.repeat(widths[i]! - codePoints(c)));
     if (verdict && opts.colour) padded[0] = `${COLOURS[verdict]}${cells[0]!}${RESET}${' '.repeat(widths[0]! - cells[0]!.length)}`;
     return `${padded.join('  ')}  ${fit(cells[4]!)}`;
   };
