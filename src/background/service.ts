@@ -65,6 +65,23 @@ export interface ServiceOptions {
    */
   resumeGraceMs?: number;
   persist?: Partial<PersistOptions>;
+  /** Restored tabs are judged in slices of this many requests, yielding between slices. */
+  restoreSlice?: number;
+}
+
+/**
+ * Lets queued tasks (webRequest events) run. A MessageChannel message is a macrotask in a
+ * service worker and in Node alike, and fake timers in unit tests do not hold it back.
+ */
+function yieldToEvents(): Promise<void> {
+  return new Promise((resolve) => {
+    const ch = new MessageChannel();
+    ch.port1.onmessage = () => {
+      ch.port1.close();
+      resolve();
+    };
+    ch.port2.postMessage(null);
+  });
 }
 
 function isRedirectStatus(s: number): boolean {
@@ -144,6 +161,8 @@ export class CaptureService {
         if (t.lost > 0) this.persister.touch(t.meta.tabId);
         // The badge is browser state and outlives the worker: nothing to redo for it here.
       }
+      // Judged now, in slices (not on first use in one blocking run): see materialiseAll.
+      await this.store.materialiseAll(this.opts.restoreSlice ?? 50, yieldToEvents);
       // Finished requests written through after the last batched flush: filed as if they had
       // just finished (judged, appended to a chunk); the next flush compacts them.
       for (const req of restored.finished) this.finish(req, false);

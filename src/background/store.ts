@@ -321,6 +321,38 @@ export class CaptureStore {
     return t;
   }
 
+  /**
+   * Judges every dormant tab now, in slices of `slice` requests with `pause()` between them, so
+   * the worker's event loop keeps running. Why: judging a 2,000-request tab in one synchronous
+   * run takes about a second; events Chrome dispatches meanwhile wait in the worker's task queue
+   * and die with it if the worker is stopped (measured in test/stress/worker-kills.test.ts: runs
+   * of 20–40 consecutive requests lost per stop). Between slices our listeners run and persist
+   * what they get. Nothing else touches the store until this resolves (the service is not ready).
+   */
+  async materialiseAll(slice: number, pause: () => Promise<void>): Promise<void> {
+    let n = 0;
+    for (const [tabId, d] of [...this.dormant]) {
+      this.dormant.delete(tabId);
+      const t = new TabLog(tabId, this.opts.analyzer);
+      t.url = d.meta.url;
+      t.nextSeq = d.meta.firstSeq;
+      for (const r of d.requests) {
+        t.ingest(r, t.nextSeq++);
+        if (++n % slice === 0) await pause();
+      }
+      this.finishMaterialise(t, d);
+      this.tabs.set(tabId, t);
+    }
+  }
+
+  private finishMaterialise(t: TabLog, { meta, lost }: { meta: TabMeta; lost: number }): void {
+    t.nextSeq = Math.max(t.nextSeq, meta.nextSeq);
+    t.counters.dropped = meta.dropped + lost;
+    t.trim(this.cap);
+    t.sinceMs = meta.sinceMs;
+    t.navRequestId = meta.navRequestId;
+  }
+
   /** Re-judging replays the analyzer's pairing state in the original order. */
   private materialise({ meta, requests, lost }: { meta: TabMeta; requests: ObservedRequest[]; lost: number }): TabLog {
     const t = new TabLog(meta.tabId, this.opts.analyzer);
@@ -328,11 +360,7 @@ export class CaptureStore {
     t.url = meta.url;
     t.nextSeq = meta.firstSeq;
     for (const r of requests) t.ingest(r, t.nextSeq++);
-    t.nextSeq = Math.max(t.nextSeq, meta.nextSeq);
-    t.counters.dropped = meta.dropped + lost;
-    t.trim(this.cap);
-    t.sinceMs = meta.sinceMs;
-    t.navRequestId = meta.navRequestId;
+    this.finishMaterialise(t, { meta, lost });
     return t;
   }
 

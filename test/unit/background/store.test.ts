@@ -205,6 +205,28 @@ describe('CaptureStore', () => {
       expect(s.add(req({ id: 'next', startedMs: 9e9 + 1 }))!.seq).toBe(meta.nextSeq);
     });
 
+    it('materialiseAll judges every dormant tab in slices, pausing between them, with the same result', async () => {
+      const { meta, requests } = persisted();
+      const { s, judged } = counting();
+      s.restore(meta, requests);
+      s.restore({ ...meta, tabId: 2 }, requests.map((r) => ({ ...r, tabId: 2 })));
+      let pauses = 0;
+      const judgedAtPause: number[] = [];
+      await s.materialiseAll(2, async () => {
+        pauses++;
+        judgedAtPause.push(judged());
+      });
+      // 10 requests in slices of 2: a pause after every second one.
+      expect(judged()).toBe(10);
+      expect(pauses).toBe(5);
+      expect(judgedAtPause).toEqual([2, 4, 6, 8, 10]);
+      const lazy = store();
+      lazy.restore(meta, requests);
+      expect(s.entries(1)).toEqual(lazy.entries(1));
+      expect(s.counters(1)).toEqual(lazy.counters(1));
+      expect(s.add(req({ id: 'next' }))!.seq).toBe(meta.nextSeq);
+    });
+
     it('remove forgets a dormant tab', () => {
       const { meta, requests } = persisted();
       const { s } = counting();
