@@ -186,8 +186,10 @@ export class CaptureService {
       this.process(e, ctx);
     }
     this.replayed.clear();
-    // Write-through keys restored (or found duplicated) are compacted even if nothing else comes.
-    if (this.persister.dirty) this.scheduleFlush();
+    // Write-through keys restored (or found duplicated) are compacted at once, not after the batch
+    // delay: under repeated stops a wake rarely lives 250 ms past its restore, and every key left
+    // uncompacted makes the next restore read and re-file more.
+    if (this.persister.dirty) void this.flush();
     if (this.resumed.size > 0) setTimeout(() => this.giveUpResumed(), this.resumeGraceMs);
   }
 

@@ -88,6 +88,16 @@ describe('capture under repeated worker death', () => {
     const prefix = `chrome-extension://${browser.extensionId}/`;
 
     const tag = `kill${Date.now()}`;
+    // Independent witness (diagnostics only): the popup, an extension page that is never stopped,
+    // listens to webRequest.onCompleted itself. What it saw is what Chrome dispatched to the
+    // extension; a request it saw but the worker did not file was lost on the worker's side.
+    await popup.evaluate((t) => {
+      const seen = new Set<string>();
+      (globalThis as unknown as { __witness: Set<string> }).__witness = seen;
+      chrome.webRequest.onCompleted.addListener((d) => {
+        if (d.url.includes(t)) seen.add(new URL(d.url).pathname);
+      }, { urls: ['<all_urls>'] });
+    }, tag);
     let done = false;
     const burst = page
       .evaluate(({ n, p, t }) => (window as unknown as { hostile: { burst(n: number, p: number, t: string): Promise<{ ok: number; failed: number }> } }).hostile.burst(n, p, t), { n: BURST, p: PARALLEL, t: tag })
@@ -138,6 +148,8 @@ describe('capture under repeated worker death', () => {
       runs.push(i === j ? `${lostIdx[i]}` : `${lostIdx[i]}-${lostIdx[j]}`);
       i = j + 1;
     }
+    const witnessed = new Set((await popup.evaluate(() => [...(globalThis as unknown as { __witness: Set<string> }).__witness])) as string[]);
+    console.log(`[stress] popup witness saw ${witnessed.size} completions; of the lost, witnessed ${lost.filter((p) => witnessed.has(p)).length}`);
     console.log(`[stress] lost runs (${runs.length}): ${runs.slice(0, 60).join(' ')}`);
     const wakes = (await popup.evaluate(async () => (await chrome.storage.session.get('diag:wakes'))['diag:wakes'] ?? [])) as Record<string, number>[];
     console.log(`[stress] wakes ${wakes.length}: ${wakes.map((w) => `${w.restoreMs}ms/q${w.queued}/f${w.restoredFinished}/i${w.restoredInflight}/e${w.replayed}`).join(' ')}`);

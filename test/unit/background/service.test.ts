@@ -176,6 +176,7 @@ describe('persistence across a worker restart', () => {
     const api = new FakeApi();
     const a = service(api);
     await a.ready;
+    await vi.advanceTimersByTimeAsync(300); // the first write (schema version) is done
     for (let i = 0; i < 60; i++) complete(a, req({ id: `w${i}`, tabId: 1 + (i % 2), startedMs: 1000 + i }));
     // Stopped before the 250 ms flush: only the write-throughs have landed.
     await Promise.resolve();
