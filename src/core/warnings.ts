@@ -4,7 +4,7 @@
  */
 import { BROWSER_CAP_SECONDS } from './cache.ts';
 import type { CorsErrorCode, WarningCode } from './codes.ts';
-import { getCombined, lineCount, normalizeValue } from './headers.ts';
+import { getCombined, normalizeValue } from './headers.ts';
 import type { BrowserProfile, HeaderEntry } from './model.ts';
 
 export interface WarningFacts {
@@ -39,12 +39,22 @@ export function missingVaryOrigin(responseHeaders: readonly HeaderEntry[], origi
   return { code: 'MissingVaryOrigin', facts: { origin, url } };
 }
 
+const ACCESS_CONTROL_PREFIX = /^access-control-/i;
+
 /** A CORS response header sent on more than one line (the browser combines them with ", "). */
 export function duplicateCorsHeaders(responseHeaders: readonly HeaderEntry[], url: string): PendingWarning | null {
-  const names = [...new Set(responseHeaders.map((h) => h.name.toLowerCase()).filter((n) => n.startsWith('access-control-')))].filter(
-    (n) => lineCount(responseHeaders, n) > 1,
-  );
-  return names.length ? { code: 'DuplicateCorsHeader', facts: { headers: names.sort(), url } } : null;
+  // Runs on every hop of every passing exchange: one pass over the lines, lower-casing only the
+  // Access-Control-* names (a handful), instead of mapping, filtering and recounting every name.
+  const names: string[] = [];
+  let repeated: string[] | null = null;
+  for (const h of responseHeaders) {
+    if (!ACCESS_CONTROL_PREFIX.test(h.name)) continue;
+    const n = h.name.toLowerCase();
+    if (!names.includes(n)) names.push(n);
+    else if (!repeated) repeated = [n];
+    else if (!repeated.includes(n)) repeated.push(n);
+  }
+  return repeated ? { code: 'DuplicateCorsHeader', facts: { headers: repeated.sort(), url } } : null;
 }
 
 /** Max-Age warnings for a passing preflight (cache.ts has the per-browser rules). */
