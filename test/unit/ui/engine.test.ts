@@ -50,4 +50,51 @@ describe('real engine behind the panel', () => {
   it('a bad file throws a one-line error', () => {
     expect(() => panelEngine.parseHar('{"log": 3}')).toThrow(/log/);
   });
+
+  describe('a Chrome-exported HAR with a redirect (one entry per hop, no _requestId)', () => {
+    // What Chrome's "Save all as HAR" writes for fetch('http://api.test/old') from app.test:
+    // the 302 and its follow-up as two entries, linked only by response.redirectURL, which
+    // Chrome copies from the Location header as sent (here relative). The HAR reader
+    // (src/core/har/read.ts, groupRedirects) merges them back into one request with two hops.
+    const hopEntry = (url: string, at: string, origin: string, status: number, headers: Record<string, string>, redirectURL = '') => ({
+      startedDateTime: at,
+      time: 5,
+      request: { method: 'GET', url, httpVersion: 'HTTP/1.1', headers: [{ name: 'Origin', value: origin }], queryString: [], cookies: [], headersSize: -1, bodySize: 0 },
+      response: {
+        status,
+        statusText: status === 302 ? 'Found' : 'OK',
+        httpVersion: 'HTTP/1.1',
+        headers: Object.entries(headers).map(([name, value]) => ({ name, value })),
+        cookies: [],
+        content: { size: 0, mimeType: 'text/plain' },
+        redirectURL,
+        headersSize: -1,
+        bodySize: 0,
+      },
+      cache: {},
+      timings: { send: 1, wait: 3, receive: 1 },
+      _resourceType: 'fetch',
+      _initiator: { type: 'script' },
+      pageref: 'page_1',
+    });
+    const har = (second: ReturnType<typeof hopEntry>) => ({
+      log: {
+        version: '1.2',
+        creator: { name: 'WebInspector', version: '537.36' },
+        pages: [{ id: 'page_1', startedDateTime: '2025-01-01T00:00:00.000Z', title: 'http://app.test/', pageTimings: {} }],
+        entries: [hopEntry('http://api.test/old', '2025-01-01T00:00:01.000Z', 'http://app.test', 302, { Location: '/new', 'Access-Control-Allow-Origin': 'http://app.test' }, '/new'), second],
+      },
+    });
+
+    it.each([
+      ['same-origin hop, allowed', hopEntry('http://api.test/new', '2025-01-01T00:00:01.010Z', 'http://app.test', 200, { 'Access-Control-Allow-Origin': 'http://app.test' }), 'pass'],
+      ['same-origin hop, ACAO missing on the final response', hopEntry('http://api.test/new', '2025-01-01T00:00:01.010Z', 'http://app.test', 200, {}), 'fail'],
+    ] as const)('%s: one row with both hops', (_case, second, verdict) => {
+      const rows = panelEngine.analyze(panelEngine.parseHar(JSON.stringify(har(second))), 'chromium');
+      expect(rows).toHaveLength(1);
+      expect(rows[0]!.request.hops.map((h) => `${h.status} ${h.url}`)).toEqual(['302 http://api.test/old', '200 http://api.test/new']);
+      expect(rows[0]!.cors.verdict).toBe(verdict);
+    });
+  });
 });
+
