@@ -47,6 +47,14 @@ describe('real engine behind the panel', () => {
     }
   });
 
+  it('the generated cross-origin redirect is one exchange with both hops (one row in the panel)', () => {
+    const all = panelEngine.analyze(panelEngine.parseHar(JSON.stringify(makeHar(40))), 'chromium');
+    const moved = all.filter((e) => e.request.hops[0]!.url.includes('/api/moved'));
+    expect(moved.length).toBeGreaterThan(0);
+    for (const e of moved) expect(e.request.hops.map((h) => h.status)).toEqual([302, 200]);
+    expect(all.filter((e) => e.request.hops[0]!.url.includes('/api/final'))).toEqual([]);
+  });
+
   it('a bad file throws a one-line error', () => {
     expect(() => panelEngine.parseHar('{"log": 3}')).toThrow(/log/);
   });

@@ -116,7 +116,10 @@ export function makeHar(n: number, t0 = Date.UTC(2026, 10, 24, 12, 0, 0), gapMs 
       }
       if (s.redirectTo) {
         entries.push(entry(t, s.method, s.url, s.req, s.status, s.res, 5, rt, undefined, s.redirectTo.url));
-        entries.push(entry(t + 6, s.method, s.redirectTo.url, s.redirectTo.req, s.redirectTo.status, s.redirectTo.res, (s.time ?? 10) - 6, { ...rt, _requestId: String(id++) }));
+        // The follow-up hop keeps the request's id: the DevTools Protocol (and so any recorder
+        // that writes `_requestId`) uses one id for every hop of a redirected request. A new id
+        // here made the HAR reader keep the hops apart, as two requests.
+        entries.push(entry(t + 6, s.method, s.redirectTo.url, s.redirectTo.req, s.redirectTo.status, s.redirectTo.res, (s.time ?? 10) - 6, rt));
       } else {
         entries.push(entry(t, s.method, s.url, s.req, s.status, s.res, s.time ?? 10, rt, s.error));
       }
