@@ -205,8 +205,13 @@ function toWarnings(ws: readonly PendingWarning[]): CorsWarning[] {
   return out;
 }
 
+/** Shared by every annotation that has them (interned: one object, not one per stored entry). */
+const OBSERVED_COMPLETED: CorsAnnotation['observed'] = Object.freeze({ outcome: 'completed' });
+const OBSERVED_INCOMPLETE: CorsAnnotation['observed'] = Object.freeze({ outcome: 'incomplete' });
+
 function observedOf(r: ObservedRequest): CorsAnnotation['observed'] {
-  return r.outcome.outcome === 'failed' ? { outcome: 'failed', error: r.outcome.error } : { outcome: r.outcome.outcome };
+  if (r.outcome.outcome === 'failed') return { outcome: 'failed', error: r.outcome.error };
+  return r.outcome.outcome === 'completed' ? OBSERVED_COMPLETED : OBSERVED_INCOMPLETE;
 }
 
 function publicTriggers(ts: readonly TriggerDetail[]): CorsAnnotation['preflightTriggers'] {
