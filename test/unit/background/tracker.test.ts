@@ -145,6 +145,14 @@ describe('RequestTracker terminal paths', () => {
     ]);
   });
 
+  it('get returns an in-flight request by id (with its request headers), nothing once finished', () => {
+    const { tracker } = run([br('1', 10), sh('1', 11)]);
+    expect(tracker.get('1')?.hops[0]!.requestHeaders.length).toBeGreaterThan(0);
+    expect(tracker.get('nope')).toBeUndefined();
+    tracker.handle(done('1', 12));
+    expect(tracker.get('1')).toBeUndefined();
+  });
+
   it('drain releases everything in flight as incomplete; inFlightRequests only looks', () => {
     const { tracker } = run([br('1', 10), sh('1', 11), br('2', 12)]);
     expect(tracker.inFlightRequests().map((r) => r.id)).toEqual(['1', '2']);
