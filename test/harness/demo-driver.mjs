@@ -26,20 +26,24 @@ export async function runDemoScenarios({ browser, playground, log = () => undefi
   const tabId = await browser.sw.evaluate(async (url) => (await chrome.tabs.query({ url }))[0]?.id, playground.pageOrigin + '/*');
   if (typeof tabId !== 'number') throw new Error('could not find the playground tab');
 
-  // Wait until the background has seen every request the playground server answered (the log is
-  // the ground truth of what went over the wire), bounded in time.
+  // Wait until the background has nothing in flight and the tab's entry count has settled
+  // (bounded in time): then every request the playground answered has been filed.
   const apiRequests = () => playground.log.filter((r) => r.scenario).length;
   const deadline = Date.now() + Math.min(timeoutMs, 30_000);
-  let seen = 0;
+  let stored = -1;
+  let stableSince = Date.now();
   while (Date.now() < deadline) {
-    seen = await browser.sw.evaluate(() => {
+    const now = await browser.sw.evaluate((id) => {
       const h = globalThis.__corsLens;
-      return h.finished().length;
-    });
-    if (seen >= apiRequests()) break;
-    await new Promise((r) => setTimeout(r, 200));
+      return { inFlight: h.inFlight().length, stored: h.entries(id).length };
+    }, tabId);
+    if (now.stored !== stored) {
+      stored = now.stored;
+      stableSince = Date.now();
+    } else if (now.inFlight === 0 && Date.now() - stableSince >= 500) break;
+    await new Promise((r) => setTimeout(r, 100));
   }
-  log(`server answered ${apiRequests()} scenario requests; background finished ${seen} requests`);
+  log(`server answered ${apiRequests()} scenario requests; the tab holds ${stored} entries (preflights and page requests included)`);
 
   const ext = await browser.context.newPage();
   await ext.goto(browser.extensionUrl(`src/popup/popup.html?tabId=${tabId}`));
