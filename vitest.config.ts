@@ -14,7 +14,8 @@ export default defineConfig({
         plugins: [preact()],
         test: {
           name: 'unit',
-          include: ['src/**/*.test.{ts,tsx}', 'test/unit/**/*.test.{ts,tsx}', 'test/conformance/**/*.test.ts'],
+          include: ['src/**/*.test.{ts,tsx}', 'test/unit/**/*.test.{ts,tsx}', 'test/conformance/**/*.test.ts', 'bench/**/*.test.ts'],
+          exclude: ['bench/out/**', 'node_modules/**'],
           environment: 'node',
           testTimeout: 20_000,
         },
