@@ -34,6 +34,18 @@ describe('panel list', () => {
     expect(m.textContent).toContain('AllowOriginMismatch');
   });
 
+  it('a redirected request is one row: the URL asked for, marked as redirected, the chain in its title', () => {
+    const redirected = entry('rd1', [
+      hop({ url: `${API}/moved`, status: 302, redirectURL: 'http://cdn.test/final', requestHeaders: h({ Origin: APP }), responseHeaders: h({ Location: 'http://cdn.test/final', 'Access-Control-Allow-Origin': APP }) }),
+      hop({ url: 'http://cdn.test/final', requestHeaders: h({ Origin: 'null' }), responseHeaders: h({ 'Access-Control-Allow-Origin': 'null' }) }),
+    ]);
+    setup([redirected]);
+    const [row] = dataRows();
+    const url = row!.querySelector('.c-url')!;
+    expect(url.textContent).toBe(`/moved ↪ redirect ${API}`);
+    expect(url.getAttribute('title')).toBe(`${API}/moved\n→ http://cdn.test/final`);
+  });
+
   it('shows the live counters', () => {
     setup();
     const c = screen.getByRole('status', { name: 'Counters' });

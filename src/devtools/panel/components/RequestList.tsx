@@ -5,7 +5,7 @@
  */
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { AnalyzedEntry } from '../../../core/annotation.ts';
-import { firstHop, lastHop } from '../../../core/model.ts';
+import { firstHop } from '../../../core/model.ts';
 import type { TimeRange } from '../lib/filters.ts';
 import { originPair, durationOf, endMs, formatDuration, initiatorOrigin, isCacheHit, KIND_LABEL, splitUrl, startMs, statusLabel } from '../lib/format.ts';
 import { VerdictBadge } from './Badge.tsx';
@@ -29,7 +29,10 @@ const COMPACT_COLUMNS = ['Method', 'URL', 'Verdict'];
 
 function Row({ e, index, range, cursor, open, compact, onClick }: { e: AnalyzedEntry; index: number; range: TimeRange; cursor: boolean; open: boolean; compact: boolean; onClick: () => void }) {
   const hop = firstHop(e.request);
-  const { origin, path } = splitUrl(lastHop(e.request).url);
+  // The URL the page asked for, as DevTools' Network panel shows it; a redirected request is
+  // marked, and its chain is in the title and the detail view.
+  const { origin, path } = splitUrl(hop.url);
+  const redirects = e.request.hops.length - 1;
   const span = range.to - range.from || 1;
   const left = ((startMs(e) - range.from) / span) * 100;
   const width = Math.max(0.4, ((endMs(e) - startMs(e)) / span) * 100);
@@ -40,8 +43,9 @@ function Row({ e, index, range, cursor, open, compact, onClick }: { e: AnalyzedE
       <span role="gridcell" class="c-method">
         {hop.method}
       </span>
-      <span role="gridcell" class="c-url" title={lastHop(e.request).url}>
-        <span class="url-path">{path}</span> <span class="url-origin">{origin}</span>
+      <span role="gridcell" class="c-url" title={e.request.hops.map((h) => h.url).join('\n→ ')}>
+        <span class="url-path">{path}</span>
+        {redirects > 0 && <span class="url-redirect"> ↪ {redirects > 1 ? `${redirects} redirects` : 'redirect'}</span>} <span class="url-origin">{origin}</span>
       </span>
       {!compact && (
         <>
