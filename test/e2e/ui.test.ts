@@ -37,7 +37,10 @@ beforeAll(async () => {
   browser = await launchChromium({ extensionDir: resolve(root, 'dist/chrome'), viewport: { width: 1280, height: 760 } });
   const blank = await browser.context.newPage();
   await blank.goto('about:blank');
-  tabId = (await browser.sw!.evaluate(async () => (await chrome.tabs.query({})).find((t) => t.url === 'about:blank')?.id ?? -1)) as number;
+  // Without the `tabs` permission the worker sees no URL for about:blank: the tab opened last
+  // has the highest id (Chromium numbers tabs upwards within a session).
+  tabId = (await browser.sw!.evaluate(async () => Math.max(-1, ...(await chrome.tabs.query({})).map((t) => t.id ?? -1)))) as number;
+  expect(tabId).toBeGreaterThan(0);
 });
 
 afterAll(async () => {
@@ -83,6 +86,11 @@ describe('panel page (Chromium)', () => {
     const counters = await page.getByRole('status', { name: 'Counters' }).textContent();
     expect(counters).toMatch(/\d+ cross-origin/);
     await page.screenshot({ path: join(shots, 'panel-light.png') });
+    // The export privacy opt-in, behind the toolbar's gear: off by default.
+    await page.getByRole('button', { name: 'Export settings' }).click();
+    const secrets = page.getByLabel('Include cookies and Authorization in exports');
+    expect(await secrets.isChecked()).toBe(false);
+    await page.screenshot({ path: join(shots, 'panel-export-settings.png'), clip: { x: 0, y: 0, width: 1280, height: 120 } });
     await page.close();
   });
 

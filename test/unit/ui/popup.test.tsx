@@ -45,6 +45,16 @@ describe('popup', () => {
     expect(screen.getByText(/Open DevTools → CORS tab/)).toBeTruthy();
   });
 
+  it('lists at most three failing endpoints and points to the panel for the rest', async () => {
+    const many = { ...summary, topFailures: [1, 2, 3, 4, 5].map((i) => ({ endpoint: `GET http://api.test/e${i}`, error: 'MissingAllowOriginHeader', message: `m${i}`, count: 10 - i })) };
+    const { transport } = fake({ summary: { ok: true, value: many } });
+    render(<Popup transport={transport} tabId={3} download={() => {}} />);
+    await screen.findByText('GET http://api.test/e1');
+    expect(document.querySelectorAll('.p-fails li')).toHaveLength(3);
+    expect(screen.queryByText('GET http://api.test/e4')).toBeNull();
+    expect(screen.getByText('More failing endpoints in the DevTools panel.')).toBeTruthy();
+  });
+
   it('Export HAR downloads the background’s annotated HAR under its filename', async () => {
     const { transport, requests } = fake({ summary: { ok: true, value: summary }, export: { ok: true, value: { har: '{"log":{"entries":[]}}', filename: 'cors-lens-app.test.har', count: 0 } } });
     const saved: [string, string][] = [];
