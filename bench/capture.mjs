@@ -18,7 +18,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { findBrowsers } from '../scripts/browsers.mjs';
-import { CHROMIUM_FLAGS } from '../test/harness/launch.mjs';
+import { CHROMIUM_FLAGS, FIREFOX_PREFS } from '../test/harness/launch.mjs';
 import { isChromiumNetworkService, isFirefoxSocketProcess, sampleCpu } from './lib/proc.mjs';
 import { startBenchServer } from './lib/server.mjs';
 import { summary } from './lib/stats.mjs';
@@ -99,14 +99,7 @@ async function spawnFirefox(exe, ext, url) {
     networkEnabled: false,
     protocolTimeout: 60_000,
     timeout: 60_000,
-    extraPrefsFirefox: {
-      'app.update.enabled': false,
-      'datareporting.policy.dataSubmissionEnabled': false,
-      'toolkit.telemetry.enabled': false,
-      'browser.safebrowsing.malware.enabled': false,
-      'browser.safebrowsing.phishing.enabled': false,
-      'network.captive-portal-service.enabled': false,
-    },
+    extraPrefsFirefox: { ...FIREFOX_PREFS },
   });
   const proc = browser.process();
   const pid = /** @type {number} */ (proc?.pid);

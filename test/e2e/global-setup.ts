@@ -4,11 +4,14 @@
  * browser fails the run with the install command; it never skips.
  */
 import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { ensureBrowsers } from '../../scripts/browsers.mjs';
 
 const root = resolve(import.meta.dirname, '../..');
+/** Which port the current dist-test build reports to. */
+const SINK_PORT_FILE = resolve(root, 'dist-test/sink-port');
 
 function run(args: string[]): void {
   const r = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
@@ -35,5 +38,9 @@ export default async function setup(): Promise<void> {
     process.env.CORS_LENS_SINK_PORT = String(port);
     run(['scripts/build.mjs']);
     run(['scripts/build.mjs', '--test', '--ext-only', '--sink', `http://127.0.0.1:${port}/__cors_lens_log`]);
+    writeFileSync(SINK_PORT_FILE, String(port));
+  } else if (existsSync(SINK_PORT_FILE)) {
+    // Reusing builds (CORS_LENS_SKIP_BUILD=1): listen where the existing test build reports.
+    process.env.CORS_LENS_SINK_PORT = readFileSync(SINK_PORT_FILE, 'utf8').trim();
   }
 }

@@ -25,6 +25,16 @@ export const CHROMIUM_FLAGS = [
   '--disable-dev-shm-usage',
 ];
 
+/** No telemetry, updates or remote settings: the machine reaches no outside host. */
+export const FIREFOX_PREFS = Object.freeze({
+  'app.update.enabled': false,
+  'datareporting.policy.dataSubmissionEnabled': false,
+  'toolkit.telemetry.enabled': false,
+  'browser.safebrowsing.malware.enabled': false,
+  'browser.safebrowsing.phishing.enabled': false,
+  'network.captive-portal-service.enabled': false,
+});
+
 function requireBrowser(name) {
   const path = findBrowsers()[name];
   if (!path) {
@@ -84,16 +94,7 @@ export async function launchFirefox(opts = {}) {
     headless: opts.headless ?? true,
     protocolTimeout: 60_000,
     timeout: 60_000,
-    extraPrefsFirefox: {
-      // No telemetry, updates or remote settings: the machine reaches no outside host.
-      'app.update.enabled': false,
-      'datareporting.policy.dataSubmissionEnabled': false,
-      'toolkit.telemetry.enabled': false,
-      'browser.safebrowsing.malware.enabled': false,
-      'browser.safebrowsing.phishing.enabled': false,
-      'network.captive-portal-service.enabled': false,
-      ...(opts.prefs ?? {}),
-    },
+    extraPrefsFirefox: { ...FIREFOX_PREFS, ...(opts.prefs ?? {}) },
   });
   let addonId = null;
   if (opts.extensionDir) addonId = await browser.installExtension(resolve(opts.extensionDir));
