@@ -2,6 +2,7 @@
  * The popup's only browser access: one-shot requests to the background and the active tab.
  */
 import { browser } from '../platform/browser.ts';
+import { requestBackground } from '../platform/messaging.ts';
 import type { Reply, Request, Result } from '../shared/messages.ts';
 
 export interface PopupTransport {
@@ -9,16 +10,7 @@ export interface PopupTransport {
 }
 
 export function createPopupTransport(): PopupTransport {
-  return {
-    async request<R extends Request>(req: R): Promise<Result<Reply<R>>> {
-      try {
-        const reply = (await browser.runtime.sendMessage(req)) as Result<Reply<R>> | undefined;
-        return reply ?? { ok: false, error: 'no reply from the background' };
-      } catch (err) {
-        return { ok: false, error: err instanceof Error ? err.message : String(err) };
-      }
-    },
-  };
+  return { request: requestBackground };
 }
 
 export async function activeTabId(): Promise<number | null> {

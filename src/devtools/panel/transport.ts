@@ -4,7 +4,8 @@
  */
 import { browser, runningBrowser } from '../../platform/browser.ts';
 import type { BrowserProfile } from '../../core/model.ts';
-import { panelPortName, type PanelInbound, type Reply, type Request, type Result } from '../../shared/messages.ts';
+import { requestBackground } from '../../platform/messaging.ts';
+import { panelPortName, type PanelInbound } from '../../shared/messages.ts';
 import type { PanelTransport } from './types.ts';
 import { themeFromName } from './lib/query.ts';
 
@@ -25,14 +26,7 @@ export function createPanelTransport(): PanelTransport {
         close: () => port.disconnect(),
       };
     },
-    async request<R extends Request>(req: R): Promise<Result<Reply<R>>> {
-      try {
-        const reply = (await browser.runtime.sendMessage(req)) as Result<Reply<R>> | undefined;
-        return reply ?? { ok: false, error: 'no reply from the background' };
-      } catch (err) {
-        return { ok: false, error: err instanceof Error ? err.message : String(err) };
-      }
-    },
+    request: requestBackground,
   };
 }
 
