@@ -5,8 +5,8 @@
  * also reports to a loopback log collector (never shipped: see vite.config.ts).
  */
 import { build } from 'vite';
-import { build as esbuild } from 'esbuild';
-import { readFileSync, statSync } from 'node:fs';
+import { buildCli } from './build-cli.mjs';
+import { statSync } from 'node:fs';
 import { resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -28,19 +28,7 @@ for (const target of only.filter((t) => t !== 'cli')) {
   console.log(`built ${target}${test ? ' (test build)' : ''} → ${outDir} in ${Math.round(performance.now() - t0)} ms`);
 }
 if (only.includes('cli') && !test) {
-  const pkg = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8'));
-  const outfile = resolve(root, 'dist/cli/cors-lens.mjs');
-  await esbuild({
-    entryPoints: [resolve(root, 'src/cli/main.ts')],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    banner: { js: '#!/usr/bin/env node' },
-    define: { __CORS_LENS_VERSION__: JSON.stringify(pkg.version) },
-    logLevel: 'warning',
-  });
+  const outfile = await buildCli(resolve(root, 'dist/cli/cors-lens.mjs'));
   console.log(`built cli → ${outfile} (${statSync(outfile).size} bytes)`);
 }
 console.log(`build done in ${Math.round(performance.now() - started)} ms`);

@@ -3,9 +3,10 @@
  * run may be reading it). Same sources and the same configuration as `npm run build`
  * (vite.config.ts for the extensions, the esbuild options of scripts/build.mjs for the CLI).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildCli as buildCliBundle } from '../../scripts/build-cli.mjs';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const OUT = resolve(ROOT, 'bench/out');
@@ -34,21 +35,7 @@ export async function buildExtension(/** @type {'chrome'|'firefox'} */ target, r
 
 /** Builds the CLI (as scripts/build.mjs does) into bench/out/cli/cors-lens.mjs. */
 export async function buildCli() {
-  const { build } = await import('esbuild');
-  const pkg = JSON.parse(readFileSync(resolve(ROOT, 'package.json'), 'utf8'));
-  const outfile = resolve(OUT, 'cli/cors-lens.mjs');
-  await build({
-    entryPoints: [resolve(ROOT, 'src/cli/main.ts')],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    banner: { js: '#!/usr/bin/env node' },
-    define: { __CORS_LENS_VERSION__: JSON.stringify(pkg.version) },
-    logLevel: 'warning',
-  });
-  return outfile;
+  return buildCliBundle(resolve(OUT, 'cli/cors-lens.mjs'));
 }
 
 /** The engine (src/core + src/core/har) as one ES module for in-process timing. */
