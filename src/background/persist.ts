@@ -6,9 +6,9 @@
  *   `v`            schema version
  *   `m:<tabId>`    the tab's `TabMeta` (url, dropped count, first/next seq, navigation mark)
  *   `c:<tabId>:<n>` chunk n of the tab's finished requests: `{s: firstSeq, r: ObservedRequest[]}`
- *   `inflight`     requests still in flight at the last write (marked incomplete on wake)
+ *   `inflight`     (read only) the in-flight list earlier builds wrote; removed on wake
  *   `f:<requestId>` one finished request, written THE MOMENT it finishes: `{t: tabId, r: request}`
- *   `i:<requestId>` one in-flight request, written once its request headers are known
+ *   `i:<requestId>` one in-flight request still open at a batched write (rewritten when it changed)
  *   `e:<requestId>` a raw terminal event (with its context) that arrived while the worker was
  *                  still restoring: `{e, c}`; replayed on the next wake if this one dies first
  *
@@ -18,13 +18,24 @@
  * once under its own small key (one `set` of one request, never a 25-request chunk), and the
  * batched flush compacts it into its chunk and removes the key in the same write cycle
  * (`set` then `remove`, so a death in between leaves a duplicate, never a gap: `load` dedups by
- * request id). Likewise the in-flight summary (url, method, tab, request headers with Origin,
- * start) is written as soon as the headers are known, so a request that finishes after a wake is
- * filed under its tab with its request side intact instead of being judged blind.
+ * request id). Likewise a request still in flight at a batched write is written under its own
+ * `i:` key (url, method, tab, request headers with Origin, what response it had), so a request that
+ * finishes after a wake is filed under its tab with its request side intact instead of being
+ * judged blind; a later write rewrites the key only if the request changed meanwhile.
+ *
+ * Why in-flight requests are written by the batched write and not the moment their headers are
+ * known (as before): that was one `storage.session.set` per request on top of the finished
+ * write-through, and in the capture benchmark `set` was the largest cost of the worker (half its
+ * busy time). Most requests finish within one batch window and then only their `f:` key is
+ * needed. The price: a request whose headers were sent less than one batch window
+ * (`flushDelayMs`, 250 ms) before a forced stop, and that finishes after the wake, is judged from
+ * the events seen after the wake (no request headers). An idle stop (about 30 s idle, §F) always
+ * comes after the batched write.
  *
  * Requests are appended to an open chunk of at most `chunkSize`; a write rewrites only the open
- * chunk, chunks completed since the last write, the metas that changed and the in-flight list,
- * never the whole capture. Chunks whose requests all fell below the tab's first retained seq are
+ * chunk, chunks completed since the last write, the metas that changed and the in-flight requests
+ * that changed, never the whole capture. A chunk is built from the JSON text each request got for
+ * its write-through (a request is serialised once, not once per write of its chunk). Chunks whose requests all fell below the tab's first retained seq are
  * removed. Chromium's quota is 10 MiB (`QUOTA_BYTES`); Firefox ESR 153 has no such constant
  * (browser-facts §E), so the same byte budget is applied by the size of what is written: when
  * the estimate exceeds it, the oldest chunk of the largest tab is evicted and its entries are
@@ -76,8 +87,8 @@ interface Chunk {
   n: number;
   start: number;
   len: number;
-  /** Contents, kept only while the chunk is open or not yet written. */
-  reqs: ObservedRequest[] | null;
+  /** Contents as JSON texts (one per request), kept only while the chunk is open or not yet written. */
+  reqs: string[] | null;
   bytes: number;
   dirty: boolean;
 }
@@ -101,7 +112,7 @@ export interface Restored {
   tabs: RestoredTab[];
   /** Finished requests written through but not compacted into a chunk yet, oldest first. */
   finished: ObservedRequest[];
-  /** In-flight requests (batched list and `i:` keys), none of them among the finished ones. */
+  /** In-flight requests (`i:` keys, and an earlier build's list), none of them among the finished ones. */
   inflight: ObservedRequest[];
   /** Terminal events a worker received while restoring and died before filing, oldest first. */
   events: StoredEvent[];
@@ -120,7 +131,8 @@ function endOf(r: ObservedRequest): number {
 /** Source of the state a flush writes. */
 export interface FlushSource {
   meta(tabId: number): TabMeta | null;
-  inflight(): ObservedRequest[];
+  /** The request with this id if it is still in flight. */
+  inflight(requestId: string): ObservedRequest | undefined;
   /** Persistence ran out of budget: drop the tab's entries below `seq` from memory as well. */
   evicted(tabId: number, seq: number): void;
 }
@@ -142,14 +154,15 @@ function parseJson<T>(v: unknown): T | null {
 export class SessionPersister {
   private readonly tabs = new Map<number, TabState>();
   private readonly removedKeys = new Set<string>();
-  private inflightDirty = false;
+  /** In-flight requests changed since the last write: the next write (re)writes their `i:` key. */
+  private readonly inflightDirty = new Set<string>();
+  /** Ids whose `i:` key is written (or being written) and not yet scheduled for removal → its bytes. */
+  private readonly inflightKeys = new Map<string, number>();
   private inflightBytes = 0;
   private versionWritten = false;
   private budget: number;
-  /** `f:` and `i:` keys written through since the last flush: the next flush removes them. */
+  /** `f:`, `e:` and finished requests' `i:` keys: the next flush removes them. */
   private readonly throughKeys = new Set<string>();
-  /** Ids whose `i:` key was written and not yet scheduled for removal. */
-  private readonly inflightIds = new Set<string>();
 
   constructor(
     private readonly area: StorageAreaLike,
@@ -160,7 +173,7 @@ export class SessionPersister {
 
   /** Whether anything waits to be written. */
   get dirty(): boolean {
-    if (this.throughKeys.size > 0 || this.inflightDirty || this.removedKeys.size > 0 || !this.versionWritten) return true;
+    if (this.throughKeys.size > 0 || this.inflightDirty.size > 0 || this.removedKeys.size > 0 || !this.versionWritten) return true;
     for (const t of this.tabs.values()) if (t.metaDirty) return true;
     return false;
   }
@@ -184,18 +197,21 @@ export class SessionPersister {
     return t;
   }
 
-  /** Hot path: O(1). A finished request was stored under `seq`. */
-  append(tabId: number, seq: number, req: ObservedRequest): void {
+  /**
+   * Hot path: O(1). A finished request was stored under `seq`. `text`: its JSON, when the
+   * write-through made it already (the request does not change once finished).
+   */
+  append(tabId: number, seq: number, req: ObservedRequest, text: string = JSON.stringify(req)): void {
     const t = this.tab(tabId);
     t.metaDirty = true;
     const open = t.chunks[t.chunks.length - 1];
     if (open?.reqs && open.len < this.opts.chunkSize && open.start + open.len === seq) {
-      open.reqs.push(req);
+      open.reqs.push(text);
       open.len++;
       open.dirty = true;
       return;
     }
-    t.chunks.push({ n: t.nextN++, start: seq, len: 1, reqs: [req], bytes: 0, dirty: true });
+    t.chunks.push({ n: t.nextN++, start: seq, len: 1, reqs: [text], bytes: 0, dirty: true });
   }
 
   /** The tab's meta changed without a new request (navigation mark, url, drops). */
@@ -220,20 +236,25 @@ export class SessionPersister {
     this.tabs.delete(tabId);
   }
 
-  inflightChanged(): void {
-    this.inflightDirty = true;
+  /** Hot path, O(1): a request in flight changed (the next batched write persists it if still open). */
+  inflightChanged(requestId: string): void {
+    this.inflightDirty.add(requestId);
   }
 
   /**
    * Hot path, once per finished request: writes it under its own key right away (write-through),
    * so a worker stopped before the next batched flush loses nothing it had finished. Not awaited:
    * the `set` is handed to the browser now; a failure only means the batched flush is the copy.
+   * Returns the request's JSON, for its chunk.
    */
-  writeFinished(req: ObservedRequest): void {
+  writeFinished(req: ObservedRequest): string {
     const key = finishedKey(req.id);
     this.throughKeys.add(key);
     this.forgetInflight(req.id);
-    void this.area.set(this.withVersion({ [key]: JSON.stringify({ t: req.tabId, r: req } satisfies FinishedValue) })).catch(() => undefined);
+    const text = JSON.stringify(req);
+    // Same text as JSON.stringify({t, r} satisfies FinishedValue), without serialising r twice.
+    void this.area.set(this.withVersion({ [key]: `{"t":${JSON.stringify(req.tabId)},"r":${text}}` })).catch(() => undefined);
+    return text;
   }
 
   /**
@@ -244,13 +265,6 @@ export class SessionPersister {
     const key = eventKey(e.requestId);
     this.throughKeys.add(key);
     void this.area.set({ [key]: JSON.stringify({ e, c: ctx } satisfies StoredEvent) }).catch(() => undefined);
-  }
-
-  /** Hot path, once per request (when its request headers are known): writes its summary. */
-  writeInflight(req: ObservedRequest): void {
-    const key = inflightKey(req.id);
-    this.inflightIds.add(req.id);
-    void this.area.set(this.withVersion({ [key]: JSON.stringify(req) })).catch(() => undefined);
   }
 
   /** Before the first batched write, a write-through carries the version too: `load` wipes
@@ -266,7 +280,12 @@ export class SessionPersister {
   }
 
   private forgetInflight(id: string): void {
-    if (this.inflightIds.delete(id)) this.throughKeys.add(inflightKey(id));
+    this.inflightDirty.delete(id);
+    const bytes = this.inflightKeys.get(id);
+    if (bytes === undefined) return;
+    this.inflightKeys.delete(id);
+    this.inflightBytes -= bytes;
+    this.throughKeys.add(inflightKey(id));
   }
 
   /**
@@ -290,17 +309,26 @@ export class SessionPersister {
       for (const c of t.chunks) {
         if (!c.dirty || !c.reqs) continue;
         const key = chunkKey(tabId, c.n);
-        const value = JSON.stringify({ s: c.start, r: c.reqs } satisfies ChunkValue);
+        // Same text as JSON.stringify({s, r} satisfies ChunkValue) of the requests.
+        const value = `{"s":${c.start},"r":[${c.reqs.join(',')}]}`;
         items[key] = value;
         c.bytes = sizeOf(key, value);
         writtenChunks.push(c);
       }
     }
-    if (this.inflightDirty) {
-      const all = src.inflight();
-      const value = JSON.stringify(all.slice(Math.max(0, all.length - this.opts.maxInFlight)));
-      items[KEY_INFLIGHT] = value;
-      this.inflightBytes = sizeOf(KEY_INFLIGHT, value);
+    const inflightWritten: string[] = [];
+    for (const id of this.inflightDirty) {
+      const req = src.inflight(id);
+      // Finished meanwhile (its write-through is the copy), or past the bound on persisted ones.
+      if (!req || (!this.inflightKeys.has(id) && this.inflightKeys.size >= this.opts.maxInFlight)) continue;
+      const key = inflightKey(id);
+      const value = JSON.stringify(req);
+      items[key] = value;
+      const bytes = sizeOf(key, value);
+      // Recorded before the write lands: a request finishing during it schedules the key's removal.
+      this.inflightBytes += bytes - (this.inflightKeys.get(id) ?? 0);
+      this.inflightKeys.set(id, bytes);
+      inflightWritten.push(id);
     }
 
     this.evictOverBudget(items, src);
@@ -323,11 +351,10 @@ export class SessionPersister {
     for (const k of through) this.removedKeys.add(k);
     const removed = [...this.removedKeys].filter((k) => !(k in items));
     const dirtyTabs = [...this.tabs.values()].filter((t) => t.metaDirty);
-    const wasInflightDirty = this.inflightDirty;
     // Clear the flags before awaiting: changes that arrive during the write mark them again.
     for (const t of dirtyTabs) t.metaDirty = false;
     for (const c of writtenChunks) c.dirty = false;
-    this.inflightDirty = false;
+    this.inflightDirty.clear();
     this.removedKeys.clear();
     try {
       if (Object.keys(items).length > 0) await this.area.set(items);
@@ -341,7 +368,7 @@ export class SessionPersister {
       this.budget = Math.max(64 * 1024, Math.floor(this.bytes * 0.9));
       for (const t of dirtyTabs) t.metaDirty = true;
       for (const c of writtenChunks) c.dirty = true;
-      this.inflightDirty ||= wasInflightDirty;
+      for (const id of inflightWritten) if (this.inflightKeys.has(id)) this.inflightDirty.add(id);
       for (const k of removed) this.removedKeys.add(k);
       for (const k of through) {
         this.removedKeys.delete(k);
@@ -444,7 +471,7 @@ export class SessionPersister {
       // Reopen the last chunk so appends continue it instead of starting a new key.
       const last = state.chunks[state.chunks.length - 1];
       const lastValue = list[list.length - 1];
-      if (last && lastValue && last.len < this.opts.chunkSize) last.reqs = lastValue.value.r;
+      if (last && lastValue && last.len < this.opts.chunkSize) last.reqs = lastValue.value.r.map((r) => JSON.stringify(r));
       this.tabs.set(tabId, state);
       const promised = Math.max(0, meta.nextSeq - meta.firstSeq);
       tabs.push({ meta, requests, lost: Math.max(0, promised - requests.length) });
@@ -465,14 +492,17 @@ export class SessionPersister {
       this.throughKeys.add(key);
     }
     finished.sort((a, b) => endOf(a) - endOf(b));
+    // An earlier build kept a batched list besides the `i:` keys, which it wrote earlier: the list
+    // may know more (a redirect, response headers) and wins for an id in both. Read, then removed.
     const listed = parseJson<ObservedRequest[]>(all[KEY_INFLIGHT]) ?? [];
+    if (KEY_INFLIGHT in all) this.removedKeys.add(KEY_INFLIGHT);
     const byId = new Map<string, ObservedRequest>();
-    // The `i:` keys are written earlier than the batched list, which may know more (a redirect,
-    // response headers): the list wins for an id in both.
     for (const r of inflightKeyed) byId.set(r.id, r);
-    for (const r of Array.isArray(listed) ? listed : []) byId.set(r.id, r);
+    for (const r of Array.isArray(listed) ? listed : []) if (r && typeof r.id === 'string' && Array.isArray(r.hops) && r.hops.length > 0) byId.set(r.id, r);
     const inflight = [...byId.values()].filter((r) => !finishedIds.has(r.id));
-    if (inflight.length > 0 || listed.length > 0) this.inflightDirty = true;
+    // Their keys are scheduled for removal above; the next write puts back those still open
+    // (the caller resumes them into its tracker first).
+    for (const r of inflight) this.inflightDirty.add(r.id);
     const events: StoredEvent[] = [];
     for (const { key, value } of rawEvents) {
       // Replayed and filed (written through) before that worker died too: nothing to redo.

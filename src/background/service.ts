@@ -7,8 +7,9 @@
  *        └─ in-flight set ─▶ SessionPersister ◀── appended requests       └─▶ ports, badge
  *
  * Hot path (`onRequestEvent`, every webRequest event): O(1) bookkeeping plus, on a terminal
- * event, one analyzer step. Nothing is serialised per event: storage writes are batched (at most
- * one every `flushDelayMs`) and port updates too (`liveDelayMs`).
+ * event, one analyzer step and the finished request's write-through (one serialisation, one
+ * `set`: persist.ts). Nothing else is written per event: storage writes are batched (at most one
+ * every `flushDelayMs`, in-flight requests included) and port updates too (`liveDelayMs`).
  *
  * Restart rule (browser-facts §F): the worker may be stopped at any time and woken by the next
  * event. Listeners are registered synchronously by index.ts; this class queues what arrives
@@ -181,8 +182,11 @@ export class CaptureService {
     this.diag.queued = this.queue.length;
     this.diag.restoreMs = Math.round(performance.now() - this.startedAt);
     for (const [e, ctx] of this.queue.splice(0)) {
-      // Already filed from its stored copy above (this wake wrote it, and the restore read it).
-      if (this.replayed.has(e.requestId) && (e.event === 'completed' || e.event === 'error')) continue;
+      // Already filed from its stored terminal event above (this wake wrote it, and the restore
+      // read it). Its other queued events came before that one and add nothing to the filed
+      // request; given to the tracker they would open a record of a finished request that no
+      // event ever closes (kept in flight, persisted, resumed on every wake).
+      if (this.replayed.has(e.requestId)) continue;
       this.process(e, ctx);
     }
     this.replayed.clear();
@@ -292,7 +296,6 @@ export class CaptureService {
       if (tabId !== undefined && commitsNavigation(e.statusCode, e.responseHeaders)) this.navigated(tabId, e.url, e.requestId, e.timeStamp);
     }
     const done = this.tracker.handle(e);
-    this.persister.inflightChanged();
     if (done) {
       this.mainFrames.delete(done.id);
       this.resumed.delete(done.id);
@@ -306,14 +309,13 @@ export class CaptureService {
       this.finish(done);
     } else {
       if (e.event === 'send-headers') {
-        // The request side is complete: persist it now, so a request finishing after a stop
-        // keeps its tab, method and Origin (judging without them would be blind).
+        // A record opened after a wake without 'before-request' learns its tab here, so the
+        // persisted copy files it under its tab if it finishes after another stop.
         const req = this.tracker.get(e.requestId);
-        if (req) {
-          if (req.tabId === null && ctx && ctx.tabId !== null) req.tabId = ctx.tabId;
-          this.persister.writeInflight(req);
-        }
+        if (req && req.tabId === null && ctx && ctx.tabId !== null) req.tabId = ctx.tabId;
       }
+      // Persisted by the next batched write if still open then (persist.ts: why not now).
+      this.persister.inflightChanged(e.requestId);
       this.scheduleFlush();
     }
   }
@@ -327,9 +329,10 @@ export class CaptureService {
     }
     const r = this.store.add(req);
     if (r) {
-      if (writeThrough) this.persister.writeFinished(req);
+      let text: string | undefined;
+      if (writeThrough) text = this.persister.writeFinished(req);
       else this.persister.dropped(req.id);
-      this.persister.append(r.tabId, r.seq, req);
+      this.persister.append(r.tabId, r.seq, req, text);
       if (r.changed.length > 0) {
         this.opts.onEntries?.(r.changed);
         if (this.ports.has(r.tabId)) {
@@ -396,7 +399,7 @@ export class CaptureService {
       try {
         await this.persister.flush({
           meta: (tabId) => this.store.meta(tabId),
-          inflight: () => this.tracker.inFlightRequests(),
+          inflight: (id) => this.tracker.get(id),
           evicted: (tabId, seq) => {
             if (this.store.dropBefore(tabId, seq) > 0) this.badgeDirty.add(tabId);
           },

@@ -28,12 +28,13 @@ export interface ListenOptions {
 type AnyEvent = { addListener(cb: (d: RawDetails) => void, filter: { urls: string[] }, spec?: string[]): void };
 
 /**
- * `onEvent` gets the browser-neutral event plus the context every raw event carries (tab,
- * resource type, initiator): the core events carry them on 'before-request' only, and a worker
- * that restarted mid-request may never see that one (browser-facts §F).
+ * `onEvent` gets the browser-neutral event plus, for 'send-headers' and the terminal events, the
+ * context every raw event carries (tab, resource type, initiator): the core events carry them on
+ * 'before-request' only, and a worker that restarted mid-request may never see that one
+ * (browser-facts §F).
  */
 export function listenToRequests(
-  onEvent: (e: RequestEvent, ctx: EventContext) => void,
+  onEvent: (e: RequestEvent, ctx: EventContext | undefined) => void,
   opts: ListenOptions = {},
 ): { extraHeaders: boolean } {
   const wr = browser.webRequest as unknown as Record<string, AnyEvent> & { OnBeforeSendHeadersOptions?: Record<string, string> };
@@ -53,9 +54,14 @@ export function listenToRequests(
     ['error', 'onErrorOccurred'],
   ];
   for (const [kind, name] of events) {
+    // The service reads the context of the events that can open or close a record after a
+    // wake (request headers, terminal events); 'before-request' carries the same fields itself,
+    // and nothing reads it for the response-side events. Not built where unread: this runs for
+    // every webRequest event.
+    const wantsContext = kind === 'send-headers' || kind === 'completed' || kind === 'error';
     const handler = (d: RawDetails): undefined => {
       if (ignore.length > 0 && ignore.some((p) => d.url.startsWith(p))) return undefined;
-      onEvent(convert(kind, d), context(d));
+      onEvent(convert(kind, d), wantsContext ? context(d) : undefined);
       return undefined;
     };
     const spec = extraInfoSpecFor(kind, extra);

@@ -9,6 +9,7 @@
  */
 import type { RequestEvent } from '../core/events.ts';
 import type { HeaderEntry } from '../core/model.ts';
+import { headerLines, strings } from './intern.ts';
 
 /** Raw details as both browsers deliver them (the union of the fields we read). */
 export interface RawDetails {
@@ -54,12 +55,15 @@ export function extraInfoSpecFor(kind: ListenerKind, extra: boolean): string[] |
 
 const decoder = new TextDecoder('utf-8', { fatal: false });
 
+/** Header lines are shared between requests (see intern.ts: most of them repeat on every request). */
 function headers(raw: RawDetails['requestHeaders']): HeaderEntry[] {
   if (!raw) return [];
-  return raw.map((h) => ({
-    name: h.name,
-    value: h.value ?? (h.binaryValue ? decoder.decode(Uint8Array.from(h.binaryValue)) : ''),
-  }));
+  const out = new Array<HeaderEntry>(raw.length);
+  for (let i = 0; i < raw.length; i++) {
+    const h = raw[i]!;
+    out[i] = headerLines.line(h.name, h.value ?? (h.binaryValue ? decoder.decode(Uint8Array.from(h.binaryValue)) : ''));
+  }
+  return out;
 }
 
 function originOf(url: string | undefined): string | null {
@@ -89,13 +93,13 @@ export interface EventContext {
 /** Chromium: `initiator` is already a serialized origin ("null" for opaque origins); absent
  *  for browser-initiated navigations. */
 function chromiumInitiator(d: RawDetails): string | null {
-  return d.initiator ?? null;
+  return strings.intern(d.initiator ?? null);
 }
 
 /** Firefox: no `initiator`; the triggering document's origin comes from `originUrl` (the
  *  resource that triggered the request), else `documentUrl` (the document it loads in). */
 function firefoxInitiator(d: RawDetails): string | null {
-  return originOf(d.originUrl ?? d.documentUrl);
+  return strings.intern(originOf(d.originUrl ?? d.documentUrl));
 }
 
 export function fromChromium(kind: ListenerKind, d: RawDetails): RequestEvent {
@@ -107,11 +111,11 @@ export function fromFirefox(kind: ListenerKind, d: RawDetails): RequestEvent {
 }
 
 export function chromiumContext(d: RawDetails): EventContext {
-  return { tabId: tabOf(d.tabId), resourceType: d.type ?? 'other', initiator: chromiumInitiator(d) };
+  return { tabId: tabOf(d.tabId), resourceType: strings.intern(d.type ?? 'other'), initiator: chromiumInitiator(d) };
 }
 
 export function firefoxContext(d: RawDetails): EventContext {
-  return { tabId: tabOf(d.tabId), resourceType: d.type ?? 'other', initiator: firefoxInitiator(d) };
+  return { tabId: tabOf(d.tabId), resourceType: strings.intern(d.type ?? 'other'), initiator: firefoxInitiator(d) };
 }
 
 /**
@@ -127,12 +131,12 @@ function convert(kind: ListenerKind, d: RawDetails, initiator: string | null): R
   // Chromium's requestId is a decimal string, Firefox's too, but older Firefox gave numbers.
   const base = { requestId: String(d.requestId), timeStamp: timeOf(d.timeStamp), url: d.url };
   const statusCode = d.statusCode ?? 0;
-  const statusLine = d.statusLine ?? '';
+  const statusLine = strings.intern(d.statusLine ?? '');
   switch (kind) {
     case 'before-request':
-      return { ...base, event: kind, method: d.method, tabId: tabOf(d.tabId), resourceType: d.type ?? 'other', initiator };
+      return { ...base, event: kind, method: strings.intern(d.method), tabId: tabOf(d.tabId), resourceType: strings.intern(d.type ?? 'other'), initiator };
     case 'send-headers':
-      return { ...base, event: kind, method: d.method, requestHeaders: headers(d.requestHeaders) };
+      return { ...base, event: kind, method: strings.intern(d.method), requestHeaders: headers(d.requestHeaders) };
     case 'headers-received':
       return { ...base, event: kind, statusCode, statusLine, responseHeaders: headers(d.responseHeaders) };
     case 'redirect':

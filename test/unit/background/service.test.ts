@@ -114,9 +114,9 @@ describe('persistence across a worker restart', () => {
     complete(a, req({ id: 'one-more' }));
     await vi.advanceTimersByTimeAsync(300);
     const calls = spy.mock.calls.map((c) => Object.keys(c[0]).sort());
-    // Write-through: the in-flight summary once its headers are known, then the finished request,
-    // each under its own key; then one batched write of the chunk, the meta and the in-flight list.
-    expect(calls).toEqual([['i:one-more'], ['f:one-more'], ['c:1:9', 'inflight', 'm:1']]);
+    // Write-through: the finished request under its own key (it finished inside the batch window,
+    // so no in-flight copy was ever written); then one batched write of the chunk and the meta.
+    expect(calls).toEqual([['f:one-more'], ['c:1:9', 'm:1']]);
     // The batched write compacted the write-through keys away.
     expect([...api.session.data.keys()].filter((k) => k.startsWith('f:') || k.startsWith('i:'))).toEqual([]);
   });
@@ -130,8 +130,8 @@ describe('persistence across a worker restart', () => {
     await vi.advanceTimersByTimeAsync(300);
     const batched = spy.mock.calls.filter((c) => !isThrough(c[0]));
     expect(batched).toHaveLength(1);
-    // Per request, two small write-throughs (in-flight summary, finished request), no chunk rewrite.
-    expect(spy.mock.calls.length - batched.length).toBe(1000);
+    // Per request, one small write-through (the finished request), no chunk rewrite.
+    expect(spy.mock.calls.length - batched.length).toBe(500);
   });
 
   it('stays within the byte budget by dropping the oldest entries, and says so', async () => {
@@ -215,22 +215,55 @@ describe('persistence across a worker restart', () => {
     expect([...api.session.data.keys()].filter((k) => k.startsWith('f:'))).toEqual([]);
   });
 
-  it('an in-flight request is persisted once its headers are known and finishes in its tab after a stop', async () => {
+  it('a request still in flight at a batched write is persisted and finishes in its tab after a stop', async () => {
     const api = new FakeApi();
     const a = service(api);
     await a.ready;
+    await vi.advanceTimersByTimeAsync(300); // the first write (schema version) is done
     const r = req({ id: 'mid', tabId: 4, method: 'PUT', requestHeaders: [{ name: 'Origin', value: PAGE }, { name: 'X-Token', value: '1' }] });
     const events = eventsFor(r);
-    play(a, events.slice(0, 2)); // before-request, send-headers; stopped before any flush
-    await Promise.resolve();
+    const spy = vi.spyOn(api.session, 'set');
+    play(a, events.slice(0, 2)); // before-request, send-headers
+    // Nothing is written per event for a request in flight: the batched write carries it.
+    expect(spy).not.toHaveBeenCalled();
+    await vi.advanceTimersByTimeAsync(300);
+    expect(spy.mock.calls.map((c) => Object.keys(c[0]))).toEqual([['i:mid']]);
+    // Unchanged since: the next batched write does not rewrite it.
+    play(a, [req({ id: 'other', tabId: 4 })].flatMap(eventsFor));
+    await vi.advanceTimersByTimeAsync(300);
+    expect(spy.mock.calls.flatMap((c) => Object.keys(c[0])).filter((k) => k === 'i:mid')).toHaveLength(1);
+    // The worker is stopped; the terminal events arrive after the wake without any event context.
     const b = service(api);
-    // The terminal events arrive after the wake without any event context.
     play(b, events.slice(2));
     await b.ready;
     const e = b.entries(4).find((x) => x.cors.id === 'mid')!;
     expect(e.request.hops[0]).toMatchObject({ method: 'PUT', requestHeaders: r.hops[0]!.requestHeaders });
     expect(e.request.outcome).toEqual({ outcome: 'completed' });
     expect(ids(b, NO_TAB)).toEqual([]);
+    await vi.advanceTimersByTimeAsync(300);
+    expect([...api.session.data.keys()].filter((k) => /^[fi]:/.test(k))).toEqual([]);
+  });
+
+  it('a request that changes while in flight is rewritten by the next batched write, and its key goes when it finishes', async () => {
+    const api = new FakeApi();
+    const a = service(api);
+    await a.ready;
+    await vi.advanceTimersByTimeAsync(300);
+    const r = req({ id: 'slow', tabId: 4 });
+    const events = eventsFor(r);
+    play(a, events.slice(0, 2));
+    await vi.advanceTimersByTimeAsync(300);
+    expect((JSON.parse(api.session.data.get('i:slow') as string) as ObservedRequest).hops[0]!.responseHeaders).toBeNull();
+    play(a, events.slice(2, 3)); // headers-received
+    await vi.advanceTimersByTimeAsync(300);
+    expect((JSON.parse(api.session.data.get('i:slow') as string) as ObservedRequest).hops[0]!.responseHeaders).toEqual(r.hops[0]!.responseHeaders);
+    play(a, events.slice(3));
+    await vi.advanceTimersByTimeAsync(300);
+    expect([...api.session.data.keys()].filter((k) => /^[fi]:/.test(k))).toEqual([]);
+    const b = service(api);
+    await b.ready;
+    expect(ids(b, 4)).toEqual(['slow']);
+    expect(b.inFlight()).toEqual([]);
   });
 
   it('a terminal event received while restoring survives a second stop during the restore', async () => {
