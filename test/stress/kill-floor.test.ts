@@ -26,8 +26,9 @@
  *
  * Knobs (environment): KILL_FLOOR_SCHEDULES (ms between stops, comma list, default "400,2000"),
  * KILL_FLOOR_ROUNDS (floor/lens pairs per schedule, default 1), KILL_FLOOR_VARIANTS (default
- * "floor,lens"; also floor6, floor-module, floor-busy, floor-beacon: see FLOOR_VARIANTS; and
- * lens-beacon: see LENS_SHIM).
+ * "floor,lens"; also floor6, floor-module, floor-busy, floor-beacon, floor-probe: see FLOOR_VARIANTS;
+ * lens-beacon, lens-probe: see LENS_SHIM, LENS_PROBE). Figures and their reading:
+ * test/stress/kill-floor/README.md.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -46,7 +47,7 @@ const SCHEDULES = (process.env.KILL_FLOOR_SCHEDULES ?? '400,2000').split(',').ma
 const ROUNDS = Math.max(1, Math.min(10, Number(process.env.KILL_FLOOR_ROUNDS ?? 1) || 1));
 const VARIANTS = (process.env.KILL_FLOOR_VARIANTS ?? 'floor,lens').split(',').map((s) => s.trim()) as Variant[];
 
-type Variant = 'floor' | 'floor6' | 'floor-module' | 'floor-busy' | 'floor-beacon' | 'lens' | 'lens-beacon';
+type Variant = 'floor' | 'floor6' | 'floor-module' | 'floor-busy' | 'floor-beacon' | 'floor-probe' | 'lens' | 'lens-beacon' | 'lens-probe';
 type Version = { versionId: string; scriptURL: string; runningStatus: string };
 type Reply = { ok: true; value: { har: string; count: number } } | { ok: false; error: string };
 type Har = { log: { entries: { request: { url: string }; _cors: { observed: { outcome: string } } }[] } };
@@ -92,7 +93,7 @@ const results: RunResult[] = [];
  * Floor variants: rewritten copies of FLOOR_DIR (the constants at the top of its background.js,
  * and the manifest's background type). `floor` is the directory as committed.
  */
-const FLOOR_VARIANTS: Record<Exclude<Variant, 'lens' | 'lens-beacon'>, { allSix?: boolean; busyMs?: number; beacon?: boolean; module?: boolean }> = {
+const FLOOR_VARIANTS: Record<Exclude<Variant, 'lens' | 'lens-beacon' | 'lens-probe'>, { allSix?: boolean; busyMs?: number; beacon?: boolean; probe?: boolean; module?: boolean }> = {
   floor: {},
   /** CORS Lens's six listeners (three with empty bodies): the worker receives the same events. */
   floor6: { allSix: true },
@@ -102,6 +103,8 @@ const FLOOR_VARIANTS: Record<Exclude<Variant, 'lens' | 'lens-beacon'>, { allSix?
   'floor-busy': { busyMs: 300 },
   /** Every record is also posted to the page over a BroadcastChannel: did the listener run? */
   'floor-beacon': { beacon: true },
+  /** floor-beacon plus the event-loop probe of lens-probe (the control for its gaps). */
+  'floor-probe': { beacon: true, probe: true },
 };
 
 /**
@@ -123,16 +126,37 @@ for (const [name, prefix] of [['onSendHeaders', 's:'], ['onCompleted', 'c:'], ['
 }
 `;
 
+/**
+ * lens-probe: lens-beacon plus an event-loop probe (a 10 ms interval that posts every gap over
+ * 50 ms: the worker's thread was held that long) and the duration of every storage.session.get.
+ */
+const LENS_PROBE = `${LENS_SHIM}
+let last = performance.now();
+setInterval(() => {
+  const now = performance.now();
+  if (now - last > 50) bc.postMessage({ key: 'gap', url: String(Math.round(now - last)), wake, at: Date.now() });
+  last = now;
+}, 10);
+const area = chrome.storage.session;
+const get = area.get.bind(area);
+area.get = (...args) => {
+  const t0 = performance.now();
+  const p = get(...args);
+  p.then((v) => bc.postMessage({ key: 'get', url: Math.round(performance.now() - t0) + ' ' + Object.keys(v ?? {}).length, wake, at: Date.now() }), () => undefined);
+  return p;
+};
+`;
+
 /** The extension directory of a variant. */
 function extensionDir(variant: Variant, temp: string[]): string {
   if (variant === 'lens') return resolve(root, 'dist/chrome');
-  if (variant === 'lens-beacon') {
-    const dir = mkdtempSync(join(tmpdir(), 'kill-lens-beacon-'));
+  if (variant === 'lens-beacon' || variant === 'lens-probe') {
+    const dir = mkdtempSync(join(tmpdir(), `kill-${variant}-`));
     temp.push(dir);
     cpSync(resolve(root, 'dist/chrome'), dir, { recursive: true });
     const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { background: { service_worker: string } };
     const loader = join(dir, manifest.background.service_worker);
-    writeFileSync(join(dir, 'kill-shim.js'), LENS_SHIM);
+    writeFileSync(join(dir, 'kill-shim.js'), variant === 'lens-probe' ? LENS_PROBE : LENS_SHIM);
     writeFileSync(loader, `import './kill-shim.js';\n${readFileSync(loader, 'utf8')}`);
     return dir;
   }
@@ -152,6 +176,7 @@ function extensionDir(variant: Variant, temp: string[]): string {
   if (cfg.allSix) set('ALL_SIX', 'true');
   if (cfg.busyMs) set('BUSY_MS', String(cfg.busyMs));
   if (cfg.beacon) set('BEACON', 'true');
+  if (cfg.probe) set('PROBE', 'true');
   writeFileSync(bg, code);
   if (cfg.module) {
     const mf = join(dir, 'manifest.json');
@@ -210,7 +235,7 @@ async function runOnce(variant: Variant, killEveryMs: number, round: number): Pr
     await page.waitForFunction(() => document.title === 'hostile page ready');
     let tabId = -1;
     const observer = await browser.context.newPage();
-    if (variant === 'lens' || variant === 'lens-beacon') {
+    if (variant !== 'floor' && variant.startsWith('lens')) {
       tabId = (await browser.sw!.evaluate(async (u) => (await chrome.tabs.query({ url: u }))[0]?.id ?? -1, `${server.pageOrigin}/*`)) as number;
       expect(tabId).toBeGreaterThan(0);
       await observer.goto(browser.extensionUrl(`src/popup/popup.html?tabId=${tabId}`));
@@ -254,7 +279,7 @@ async function runOnce(variant: Variant, killEveryMs: number, round: number): Pr
       (globalThis as unknown as { __beacon: typeof beacon }).__beacon = beacon;
       new BroadcastChannel('kill-floor').onmessage = (m: MessageEvent) => {
         const d = m.data as { key: string; url: string; wake: string; at: number };
-        if (d.key === 'wake' || d.url.includes(t)) beacon.push(d);
+        if (d.key === 'wake' || d.key === 'gap' || d.key === 'get' || d.url.includes(t)) beacon.push(d);
       };
     }, tag);
 
@@ -288,7 +313,7 @@ async function runOnce(variant: Variant, killEveryMs: number, round: number): Pr
     let incomplete = 0;
     const deadline = Date.now() + 90_000;
     let lastChange = Date.now();
-    const lensLike = variant === 'lens' || variant === 'lens-beacon';
+    const lensLike = variant.startsWith('lens');
     const quietMs = lensLike ? 20_000 : 5_000;
     for (;;) {
       let now: Set<string>;
@@ -320,7 +345,7 @@ async function runOnce(variant: Variant, killEveryMs: number, round: number): Pr
     const beacon = (await observer.evaluate(() => (globalThis as unknown as { __beacon: Beacon[] }).__beacon)) as Beacon[];
     const beaconDone = new Set(beacon.filter((b) => b.key.startsWith('c:')).map((b) => new URL(b.url).pathname));
     const beaconWakes = beacon.filter((b) => b.key === 'wake').length;
-    const beaconOn = variant === 'floor-beacon' || variant === 'lens-beacon';
+    const beaconOn = variant === 'floor-beacon' || variant === 'floor-probe' || variant === 'lens-beacon' || variant === 'lens-probe';
     /** When the worker's listener ran for a request's completion (first post), by path. */
     const beaconAt = new Map<string, number>();
     for (const b of beacon) if (b.key.startsWith('c:')) {
@@ -352,7 +377,7 @@ async function runOnce(variant: Variant, killEveryMs: number, round: number): Pr
       const wakes = (await observer.evaluate(async () => (await chrome.storage.session.get('diag:wakes'))['diag:wakes'] ?? [])) as Record<string, number>[];
       const ms = wakes.map((w) => w.restoreMs ?? 0);
       wakeNote = `lost with any trace in storage.session: ${lost.filter((p) => lensTraces!.has(idx(p))).length}; wakes that finished their restore ${wakes.length}, restoreMs median ${median(ms)} max ${ms.length ? Math.max(...ms) : null}, queued meanwhile median ${median(wakes.map((w) => w.queued ?? 0))}`;
-      if (variant === 'lens-beacon') {
+      if (variant === 'lens-beacon' || variant === 'lens-probe') {
         // Was the worker restoring when the request completed? A wake (the shim's post at module
         // evaluation) restores until its diag:wakes record (`at` = ready); a wake without one died
         // restoring, i.e. until the next wake.
@@ -374,6 +399,17 @@ async function runOnce(variant: Variant, killEveryMs: number, round: number): Pr
           `; completing while a wake was restoring: all ${allR.length} (listener latency ${latency(allR)}), lost ${lostR.length}` +
           `; otherwise: all ${allI.length} (latency ${latency(allI)}), lost ${lostI.length}; wakes that died restoring ${restoring.filter(([, b]) => !readyAts.includes(b)).length}`;
       }
+    }
+
+    if (variant === 'lens-probe' || variant === 'floor-probe') {
+      // Event-loop gaps (the thread held > 50 ms) and storage.session.get durations, during the burst.
+      const inBurst = (b: Beacon) => b.at >= t0;
+      const gaps = beacon.filter((b) => b.key === 'gap' && inBurst(b)).map((b) => Number(b.url)).sort((a, b) => a - b);
+      const gets = beacon.filter((b) => b.key === 'get' && inBurst(b)).map((b) => b.url.split(' ').map(Number) as [number, number]);
+      const big = gets.filter(([, keys]) => keys > 5).map(([ms]) => ms).sort((a, b) => a - b);
+      wakeNote +=
+        `; probe: ${gaps.length} gaps > 50 ms (median ${median(gaps)}, max ${gaps.length ? gaps[gaps.length - 1] : null}, total ${gaps.reduce((a, b) => a + b, 0)} ms)` +
+        `; storage.session.get of the whole capture: ${big.length} (ms median ${median(big)}, max ${big.length ? big[big.length - 1] : null}; keys median ${median(gets.filter(([, k]) => k > 5).map(([, k]) => k))})`;
     }
 
     // Clustering.

@@ -12,6 +12,8 @@ const ALL_SIX = false;
 const BUSY_MS = 0;
 /** Also post every record to the extension page over a BroadcastChannel (a second, non-storage channel). */
 const BEACON = false;
+/** With BEACON: also post every event-loop gap over 50 ms seen by a 10 ms interval (the thread was held). */
+const PROBE = false;
 
 const wr = chrome.webRequest;
 const filter = { urls: ['<all_urls>'] };
@@ -31,6 +33,14 @@ if (ALL_SIX) {
   wr.onBeforeRedirect.addListener(nothing, filter, ['responseHeaders', 'extraHeaders']);
 }
 if (bc) bc.postMessage({ key: 'wake', url: '', wake, at: Date.now() });
+if (bc && PROBE) {
+  let last = performance.now();
+  setInterval(() => {
+    const now = performance.now();
+    if (now - last > 50) bc.postMessage({ key: 'gap', url: String(Math.round(now - last)), wake, at: Date.now() });
+    last = now;
+  }, 10);
+}
 if (BUSY_MS > 0) {
   setTimeout(() => {
     const end = performance.now() + BUSY_MS;
