@@ -79,8 +79,8 @@ function paint(canvas: HTMLCanvasElement, layout: TimelineLayout, zoom: TimeRang
   const y = (lane: number): number => AXIS + 2 + lane * laneH;
   // Bars are rasterised here first, into one colour per device pixel of each lane (the last bar
   // painted wins, as it would on the canvas), then drawn as runs: at 10,000 exchanges most bars
-  // are 2 px wide and overdraw each other, and one fillRect per bar cost more to rasterise than
-  // all the rest of the first render. Runs are whole device pixels, so edges are crisp.
+  // are 2 px wide and overdraw each other, and rasterising one fillRect per bar was most of the
+  // paint's cost. Runs are whole device pixels, so edges are crisp.
   const colours = ['', ok, pre, fail, hit];
   const px = canvas.width;
   const cells = new Uint8Array(layout.lanes * px);
@@ -136,8 +136,9 @@ export function Timeline({ entries, byId, range, zoom, onZoom, theme }: Props) {
   const [drag, setDrag] = useState<{ x0: number; x1: number } | null>(null);
   const [size, setSize] = useState(0);
   // A new dataset is laid out and drawn when the page is idle after its rows have been painted,
-  // not during render: the list is what the user reads first, and 10,000 bars cost as much as
-  // everything else in that first frame. The layout is kept for repaints on zoom, theme, resize.
+  // not during render: the list is what the user reads first, and the lanes and bars of 10,000
+  // exchanges were a fifth of the first render (docs/bench.md). The layout is kept for repaints
+  // on zoom, theme and resize.
   const laidOut = useRef<{ entries: readonly AnalyzedEntry[]; layout: TimelineLayout } | null>(null);
 
   useEffect(() => {
