@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { applyFilter, countEntries, EMPTY_FILTER, indexById, targetOrigins } from '../../../src/devtools/panel/lib/filters.ts';
-import { dragToRange, layoutTimeline } from '../../../src/devtools/panel/lib/timeline.ts';
+import { dragToRange, layoutTimeline, timeRange } from '../../../src/devtools/panel/lib/timeline.ts';
 import { shellQuote, toCurl } from '../../../src/devtools/panel/lib/curl.ts';
 import { buildEvidence, buildSequence, errorSite } from '../../../src/devtools/panel/lib/sequence.ts';
-import { splitUrl, formatDuration, originPair } from '../../../src/devtools/panel/lib/format.ts';
+import { splitUrl, formatDuration, originOf, originPair } from '../../../src/devtools/panel/lib/format.ts';
 import { parseParams, themeFromName } from '../../../src/devtools/panel/lib/query.ts';
 import { avoidablePreflights } from '../../../src/devtools/panel/lib/cache.ts';
 import { mergeEntries } from '../../../src/devtools/panel/store.ts';
@@ -63,6 +63,12 @@ describe('timeline layout', () => {
     expect(bar('p1').joinsTo).toBe('r1');
     expect(bar('r1').failed).toBe(true);
     expect(l.range.from).toBe(T0);
+  });
+  it('spans every start and end; an empty or instant capture still has a width', () => {
+    expect(timeRange(all)).toEqual(layoutTimeline(all, byId).range);
+    expect(timeRange([])).toEqual({ from: 0, to: 1 });
+    const instant = entry('i1', [hop({ url: `${API}/i`, startedMs: T0, endedMs: T0 })]);
+    expect(timeRange([instant])).toEqual({ from: T0, to: T0 + 1 });
   });
   it('a drag becomes a range; a click does not', () => {
     expect(dragToRange(10, 12, { from: 0, to: 100 }, 100)).toBeNull();
@@ -132,6 +138,23 @@ describe('small helpers', () => {
     ['http://api.test:8080/a/b?c=1#d', { origin: 'http://api.test:8080', path: '/a/b?c=1#d' }],
     ['not a url', { origin: '', path: 'not a url' }],
   ])('splitUrl(%s)', (u, parts) => expect(splitUrl(u)).toEqual(parts));
+  // originOf parses only the authority of ordinary URLs; whatever the URL parser would rewrite
+  // must still come out as the full parse's origin.
+  it.each([
+    ['https://API.Example.test:443/a?b#c', 'https://api.example.test'],
+    ['http://user:pw@api.test:8080/x', 'http://api.test:8080'],
+    ['http://api.test?q=1', 'http://api.test'],
+    ['http://api.test#frag', 'http://api.test'],
+    ['http://api.test', 'http://api.test'],
+    ['http://api.test\\path', 'http://api.test'],
+    ['http:///api.test/x', 'http://api.test'],
+    ['http://api.\ttest/x', 'http://api.test'],
+    ['  http://api.test/x', 'http://api.test'],
+    ['wss://live.test/socket', 'wss://live.test'],
+    ['http://exa mple.test/', ''],
+    ['file:///etc/hosts', 'file://'],
+    ['not a url', ''],
+  ])('originOf(%j) = %j', (u, origin) => expect(originOf(u)).toBe(origin));
   it.each([
     [null, '—'],
     [12.4, '12 ms'],

@@ -1,8 +1,8 @@
 import { useEffect, useLayoutEffect, useMemo, useState } from 'preact/hooks';
 import type { PanelStore } from '../store.ts';
 import type { PanelEngine } from '../types.ts';
-import { applyFilter, indexById, targetOrigins } from '../lib/filters.ts';
-import { layoutTimeline } from '../lib/timeline.ts';
+import { applyFilter, indexById, targetOrigins, type TimeRange } from '../lib/filters.ts';
+import { timeRange } from '../lib/timeline.ts';
 import { useStoreState } from './hooks.ts';
 import { Toolbar } from './Toolbar.tsx';
 import { Timeline } from './Timeline.tsx';
@@ -22,10 +22,19 @@ export function App({ store, engine, theme }: Props) {
   const origins = useMemo(() => targetOrigins(data.entries), [data.entries]);
   // The timeline shows everything that passes the filters; the zoom then narrows the list.
   const filtered = useMemo(() => applyFilter(data.entries, state.filter, byId), [data.entries, state.filter, byId]);
-  const layout = useMemo(() => layoutTimeline(filtered, byId), [filtered, byId]);
+  const range = useMemo(() => timeRange(filtered), [filtered]);
   const rows = useMemo(() => (state.zoom ? applyFilter(filtered, { ...state.filter, text: '' }, byId, state.zoom) : filtered), [filtered, state.zoom, state.filter, byId]);
   const open = state.openId !== null ? byId.get(state.openId) : undefined;
   const [dragging, setDragging] = useState(false);
+  // Stable, so the memoised rows do not all re-render whenever the app does.
+  const actions = useMemo(
+    () => ({
+      cursor: (id: string | null) => store.setCursor(id),
+      open: (id: string | null) => store.open(id),
+      zoom: (r: TimeRange | null) => store.setZoom(r),
+    }),
+    [store],
+  );
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent): void => {
@@ -96,17 +105,9 @@ export function App({ store, engine, theme }: Props) {
           </div>
         )}
       </div>
-      <Timeline layout={layout} zoom={state.zoom} onZoom={(r) => store.setZoom(r)} theme={theme} />
+      <Timeline entries={filtered} byId={byId} range={range} zoom={state.zoom} onZoom={actions.zoom} theme={theme} />
       <div class={`main${open ? ' main-split' : ''}`}>
-        <RequestList
-          rows={rows}
-          range={state.zoom ?? layout.range}
-          cursorId={state.cursorId}
-          openId={state.openId}
-          compact={!!open}
-          onCursor={(id) => store.setCursor(id)}
-          onOpen={(id) => store.open(id)}
-        />
+        <RequestList rows={rows} range={state.zoom ?? range} cursorId={state.cursorId} openId={state.openId} compact={!!open} onCursor={actions.cursor} onOpen={actions.open} />
         {open && <Detail entry={open} entries={data.entries} byId={byId} engine={engine} browser={store.browser} onClose={() => store.open(null)} />}
       </div>
       {dragging && <div class="drop-hint">Drop a HAR file to import it</div>}

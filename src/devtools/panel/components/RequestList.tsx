@@ -3,6 +3,7 @@
  * spacer of the full height, so 10,000 exchanges scroll as smoothly as 10. Fixed row height is
  * what makes that O(1); it also means no layout jump when entries stream in.
  */
+import { Component } from 'preact';
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { AnalyzedEntry } from '../../../core/annotation.ts';
 import { firstHop } from '../../../core/model.ts';
@@ -27,7 +28,17 @@ const COLUMNS = ['Method', 'URL', 'Initiator → target', 'Kind', 'Verdict', 'Er
 const HEAD_CLASS: Record<string, string> = { 'Initiator → target': 'init', Waterfall: 'wf' };
 const COMPACT_COLUMNS = ['Method', 'URL', 'Verdict'];
 
-function Row({ e, index, range, cursor, open, compact, onClick }: { e: AnalyzedEntry; index: number; range: TimeRange; cursor: boolean; open: boolean; compact: boolean; onClick: () => void }) {
+interface RowProps {
+  e: AnalyzedEntry;
+  index: number;
+  range: TimeRange;
+  cursor: boolean;
+  open: boolean;
+  compact: boolean;
+  onOpen: (id: string) => void;
+}
+
+function RowView({ e, index, range, cursor, open, compact, onOpen }: RowProps) {
   const hop = firstHop(e.request);
   // The URL the page asked for, as DevTools' Network panel shows it; a redirected request is
   // marked, and its chain is in the title and the detail view.
@@ -39,7 +50,7 @@ function Row({ e, index, range, cursor, open, compact, onClick }: { e: AnalyzedE
   const failed = e.cors.verdict === 'fail';
   const cls = ['row', index % 2 ? 'row-odd' : '', cursor ? 'row-cursor' : '', open ? 'row-open' : '', failed ? 'row-fail' : '', e.cors.kind === 'preflight' ? 'row-preflight' : ''].join(' ');
   return (
-    <div role="row" id={`cl-row-${index}`} aria-rowindex={index + 2} aria-selected={cursor} class={cls} style={{ top: `${index * ROW_HEIGHT}px` }} onClick={onClick}>
+    <div role="row" id={`cl-row-${index}`} aria-rowindex={index + 2} aria-selected={cursor} class={cls} style={{ top: `${index * ROW_HEIGHT}px` }} onClick={() => onOpen(e.cors.id)}>
       <span role="gridcell" class="c-method">
         {hop.method}
       </span>
@@ -79,6 +90,21 @@ function Row({ e, index, range, cursor, open, compact, onClick }: { e: AnalyzedE
       )}
     </div>
   );
+}
+
+/**
+ * A row re-renders only when its own props change: the list re-renders on every scroll step,
+ * cursor move and resize, and diffing ~40 unchanged rows each time was most of that cost.
+ * (Preact's memo() lives in preact/compat, which would also install React-compat option hooks.)
+ */
+class Row extends Component<RowProps> {
+  override shouldComponentUpdate(next: RowProps): boolean {
+    const p = this.props;
+    return p.e !== next.e || p.index !== next.index || p.range !== next.range || p.cursor !== next.cursor || p.open !== next.open || p.compact !== next.compact || p.onOpen !== next.onOpen;
+  }
+  override render(props: RowProps) {
+    return <RowView {...props} />;
+  }
 }
 
 export function RequestList({ rows, range, cursorId, openId, compact, onCursor, onOpen }: Props) {
@@ -142,7 +168,7 @@ export function RequestList({ rows, range, cursorId, openId, compact, onCursor, 
   for (let i = first; i < last; i++) {
     const e = rows[i]!;
     visible.push(
-      <Row key={e.cors.id} e={e} index={i} range={range} cursor={e.cors.id === cursorId} open={e.cors.id === openId} compact={compact} onClick={() => onOpen(e.cors.id)} />,
+      <Row key={e.cors.id} e={e} index={i} range={range} cursor={e.cors.id === cursorId} open={e.cors.id === openId} compact={compact} onOpen={onOpen} />,
     );
   }
   return (

@@ -5,11 +5,15 @@
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { TimeRange } from '../lib/filters.ts';
-import { dragToRange, timeToX, type TimelineLayout } from '../lib/timeline.ts';
+import type { AnalyzedEntry } from '../../../core/annotation.ts';
+import { dragToRange, layoutTimeline, timeToX, type TimelineLayout } from '../lib/timeline.ts';
 import { formatDuration } from '../lib/format.ts';
 
 interface Props {
-  layout: TimelineLayout;
+  /** The exchanges that pass the filters, and their time span (shared with the list). */
+  entries: readonly AnalyzedEntry[];
+  byId: ReadonlyMap<string, AnalyzedEntry>;
+  range: TimeRange;
   zoom: TimeRange | null;
   onZoom: (r: TimeRange | null) => void;
   /** Bumped when the theme changes so colours are re-read. */
@@ -18,6 +22,19 @@ interface Props {
 
 const HEIGHT = 64;
 const AXIS = 14;
+
+/**
+ * Runs `fn` when the page is next idle (a timer where requestIdleCallback is missing: jsdom);
+ * returns the cancel function.
+ */
+function whenIdle(fn: () => void): () => void {
+  if (typeof requestIdleCallback === 'function') {
+    const id = requestIdleCallback(fn);
+    return () => cancelIdleCallback(id);
+  }
+  const id = setTimeout(fn, 0);
+  return () => clearTimeout(id);
+}
 
 function cssVar(el: Element, name: string, fallback: string): string {
   return getComputedStyle(el).getPropertyValue(name).trim() || fallback;
@@ -58,32 +75,53 @@ function paint(canvas: HTMLCanvasElement, layout: TimelineLayout, zoom: TimeRang
   if (!layout.bars.length) return;
 
   const laneH = Math.max(1, Math.min(8, (HEIGHT - AXIS - 4) / Math.max(1, layout.lanes)));
+  const barH = Math.max(1, laneH - 1);
   const y = (lane: number): number => AXIS + 2 + lane * laneH;
-  const xOf = new Map<string, [number, number]>();
+  // Bars are rasterised here first, into one colour per device pixel of each lane (the last bar
+  // painted wins, as it would on the canvas), then drawn as runs: at 10,000 exchanges most bars
+  // are 2 px wide and overdraw each other, and rasterising one fillRect per bar was most of the
+  // paint's cost. Runs are whole device pixels, so edges are crisp.
+  const colours = ['', ok, pre, fail, hit];
+  const px = canvas.width;
+  const cells = new Uint8Array(layout.lanes * px);
+  const toPx = (x: number): number => Math.max(0, Math.min(px, Math.round(x * dpr)));
+  // Connectors join a preflight's end to its request's start: the starts of joined requests.
+  const joinedStart = new Map<string, number>();
+  for (const b of layout.bars) if (b.joinsTo) joinedStart.set(b.joinsTo, NaN);
   for (const b of layout.bars) {
     const x0 = timeToX(b.start, range, width);
     const x1 = Math.max(x0 + 2, timeToX(b.end, range, width));
-    xOf.set(b.id, [x0, x1]);
-    ctx.fillStyle = b.failed ? fail : b.preflight ? pre : ok;
-    ctx.fillRect(x0, y(b.lane), x1 - x0, Math.max(1, laneH - 1));
-    if (b.cacheHit) {
-      ctx.fillStyle = hit;
-      ctx.fillRect(x0 - 3, y(b.lane), 2, Math.max(1, laneH - 1));
+    if (joinedStart.has(b.id)) joinedStart.set(b.id, x0);
+    const row = b.lane * px;
+    cells.fill(b.failed ? 3 : b.preflight ? 2 : 1, row + toPx(x0), row + toPx(x1));
+    if (b.cacheHit) cells.fill(4, row + toPx(x0 - 3), row + toPx(x0 - 1));
+  }
+  const runs: [number, number, number][][] = colours.map(() => []);
+  for (let lane = 0; lane < layout.lanes; lane++) {
+    const row = lane * px;
+    for (let i = 0; i < px; ) {
+      const c = cells[row + i]!;
+      let j = i + 1;
+      while (j < px && cells[row + j] === c) j++;
+      if (c) runs[c]!.push([lane, i, j]);
+      i = j;
     }
   }
-  // Connectors: a preflight joined to the request it guards.
+  runs.forEach((list, c) => {
+    ctx.fillStyle = colours[c]!;
+    for (const [lane, i, j] of list) ctx.fillRect(i / dpr, y(lane), (j - i) / dpr, barH);
+  });
   ctx.strokeStyle = pre;
+  ctx.beginPath();
   for (const b of layout.bars) {
-    if (!b.joinsTo) continue;
-    const target = xOf.get(b.joinsTo);
-    const own = xOf.get(b.id);
-    if (!target || !own) continue;
+    const to = b.joinsTo ? joinedStart.get(b.joinsTo) : undefined;
+    if (to === undefined || Number.isNaN(to)) continue;
+    const from = Math.max(timeToX(b.start, range, width) + 2, timeToX(b.end, range, width));
     const yy = y(b.lane) + laneH / 2;
-    ctx.beginPath();
-    ctx.moveTo(own[1], yy);
-    ctx.lineTo(Math.max(own[1], target[0]), yy);
-    ctx.stroke();
+    ctx.moveTo(from, yy);
+    ctx.lineTo(Math.max(from, to), yy);
   }
+  ctx.stroke();
   if (zoom) {
     ctx.fillStyle = 'rgba(128,128,128,0.18)';
     const zx0 = timeToX(zoom.from, range, width);
@@ -93,10 +131,15 @@ function paint(canvas: HTMLCanvasElement, layout: TimelineLayout, zoom: TimeRang
   }
 }
 
-export function Timeline({ layout, zoom, onZoom, theme }: Props) {
+export function Timeline({ entries, byId, range, zoom, onZoom, theme }: Props) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const [drag, setDrag] = useState<{ x0: number; x1: number } | null>(null);
   const [size, setSize] = useState(0);
+  // A new dataset is laid out and drawn when the page is idle after its rows have been painted,
+  // not during render: the list is what the user reads first, and the lanes and bars of 10,000
+  // exchanges were a fifth of the first render (docs/bench.md). The layout is kept for repaints
+  // on zoom, theme and resize.
+  const laidOut = useRef<{ entries: readonly AnalyzedEntry[]; layout: TimelineLayout } | null>(null);
 
   useEffect(() => {
     const el = canvas.current;
@@ -107,8 +150,17 @@ export function Timeline({ layout, zoom, onZoom, theme }: Props) {
   }, []);
 
   useEffect(() => {
-    if (canvas.current) paint(canvas.current, layout, zoom);
-  }, [layout, zoom, theme, size]);
+    const el = canvas.current;
+    if (!el) return;
+    if (laidOut.current?.entries === entries) {
+      paint(el, laidOut.current.layout, zoom);
+      return;
+    }
+    return whenIdle(() => {
+      laidOut.current = { entries, layout: layoutTimeline(entries, byId) };
+      paint(el, laidOut.current.layout, zoom);
+    });
+  }, [entries, byId, zoom, theme, size]);
 
   const localX = (e: PointerEvent): number => e.clientX - (e.currentTarget as HTMLElement).getBoundingClientRect().left;
   const onDown = (e: PointerEvent): void => {
@@ -122,7 +174,7 @@ export function Timeline({ layout, zoom, onZoom, theme }: Props) {
   const onUp = (e: PointerEvent): void => {
     if (!drag) return;
     const width = (e.currentTarget as HTMLElement).clientWidth;
-    const r = dragToRange(drag.x0, localX(e), layout.range, width);
+    const r = dragToRange(drag.x0, localX(e), range, width);
     setDrag(null);
     if (r) onZoom(r);
   };

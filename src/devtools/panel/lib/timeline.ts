@@ -27,48 +27,63 @@ export interface TimelineLayout {
 
 export const MAX_LANES = 40;
 
-export function layoutTimeline(entries: readonly AnalyzedEntry[], byId: ReadonlyMap<string, AnalyzedEntry>): TimelineLayout {
-  const laneEnd: number[] = [];
-  const laneOf = new Map<string, number>();
-  const bars: TimelineBar[] = [];
+/** The first lane free before `t`, or -1. (A plain loop: this runs for every bar of 10,000.) */
+function freeLane(laneEnd: readonly number[], t: number): number {
+  for (let i = 0; i < laneEnd.length; i++) if (laneEnd[i]! < t) return i;
+  return -1;
+}
+
+/** The time span of the entries (what the list's waterfall column and the timeline share). */
+export function timeRange(entries: readonly AnalyzedEntry[]): TimeRange {
   let min = Infinity;
   let max = -Infinity;
+  for (const e of entries) {
+    const s = startMs(e);
+    if (s < min) min = s;
+    const t = Math.max(endMs(e), s);
+    if (t > max) max = t;
+  }
+  if (!entries.length) return { from: 0, to: 1 };
+  return { from: min, to: max > min ? max : min + 1 };
+}
+
+export function layoutTimeline(entries: readonly AnalyzedEntry[], byId: ReadonlyMap<string, AnalyzedEntry>): TimelineLayout {
+  const laneEnd: number[] = [];
+  // Only paired entries are ever looked up (by their partner), so only they are recorded.
+  const laneOf = new Map<string, number>();
+  const bars: TimelineBar[] = [];
   const included = new Set(entries.map((e) => e.cors.id));
   let overflow = 0;
 
   for (const e of entries) {
     const s = startMs(e);
     const t = Math.max(endMs(e), s);
-    min = Math.min(min, s);
-    max = Math.max(max, t);
-    const partner = e.cors.pairedWith && included.has(e.cors.pairedWith) ? byId.get(e.cors.pairedWith) : undefined;
+    const pairedWith = e.cors.pairedWith;
+    const partner = pairedWith && included.has(pairedWith) ? byId.get(pairedWith) : undefined;
     let lane = partner ? laneOf.get(partner.cors.id) : undefined;
     if (lane === undefined) {
-      const spanStart = partner ? Math.min(s, startMs(partner)) : s;
-      lane = laneEnd.findIndex((end) => end < spanStart);
+      lane = freeLane(laneEnd, partner ? Math.min(s, startMs(partner)) : s);
       if (lane < 0) {
         if (laneEnd.length < MAX_LANES) lane = laneEnd.push(0) - 1;
         // Busier than MAX_LANES: wrap around (bars overlap, like DevTools' overview does).
         else lane = overflow++ % MAX_LANES;
       }
     }
-    laneOf.set(e.cors.id, lane);
+    if (pairedWith) laneOf.set(e.cors.id, lane);
     laneEnd[lane] = Math.max(laneEnd[lane] ?? 0, t, partner ? endMs(partner) : t);
-    const failed = e.cors.verdict === 'fail';
+    const preflight = e.cors.kind === 'preflight';
     bars.push({
       id: e.cors.id,
       lane,
       start: s,
       end: t,
-      preflight: e.cors.kind === 'preflight',
-      failed,
+      preflight,
+      failed: e.cors.verdict === 'fail',
       cacheHit: isCacheHit(e),
-      joinsTo: e.cors.kind === 'preflight' && partner ? partner.cors.id : null,
+      joinsTo: preflight && partner ? partner.cors.id : null,
     });
   }
-  if (!bars.length) return { bars, lanes: 0, range: { from: 0, to: 1 } };
-  if (max === min) max = min + 1;
-  return { bars, lanes: laneEnd.length, range: { from: min, to: max } };
+  return { bars, lanes: laneEnd.length, range: timeRange(entries) };
 }
 
 /** Maps a time to an x coordinate in [0, width]. */
