@@ -93,13 +93,23 @@ export function yieldToEvents(): Promise<void> {
   });
 }
 
+interface PostTaskScheduler {
+  postTask(cb: () => void, opts: { priority: 'background' | 'user-visible' | 'user-blocking' }): Promise<void>;
+}
+
 /**
- * The restore's yield in the browser: a timer task, the generic "let everything queued run"
- * (with the MessageChannel yield instead, lens at 400 ms lost 142 and 146 of 2,000 in one
- * measured session: docs/hardening.md bug 1; the two were not separated cleanly).
+ * The restore's yield in the browser: a `background`-priority task where the Prioritized Task
+ * Scheduling API exists (Chromium workers), so every webRequest event queued meanwhile runs
+ * before the restore's next slice; a MessageChannel message elsewhere. Measured at a stop every
+ * 400 ms (docs/hardening.md bug 1): with a MessageChannel yield, events still waited a median
+ * ~100 ms during a restore (the posted messages did not let them through); with setTimeout(0)
+ * they waited ~30 ms but every yield idled >= 4 ms (nesting clamp), so restores took so long that
+ * only 7–9 of 40 wakes finished theirs.
  */
-function yieldToTimer(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
+function yieldToBrowser(): Promise<void> {
+  const sched = (globalThis as { scheduler?: Partial<PostTaskScheduler> }).scheduler;
+  if (typeof sched?.postTask === 'function') return sched.postTask(() => undefined, { priority: 'background' });
+  return yieldToEvents();
 }
 
 function isRedirectStatus(s: number): boolean {
@@ -166,7 +176,7 @@ export class CaptureService {
   private async restore(): Promise<void> {
     // Every step below yields to queued tasks once it has held the thread `restoreBudgetMs`
     // (slicer.ts: why the clock, and the measurement). I/O waits end a slice too.
-    const slicer = new Slicer(this.opts.restoreBudgetMs ?? 4, this.opts.restoreYield ?? yieldToTimer);
+    const slicer = new Slicer(this.opts.restoreBudgetMs ?? 4, this.opts.restoreYield ?? yieldToBrowser);
     try {
       const stored = await slicer.wait(this.opts.api.local.get([SETTINGS_KEY]));
       const patch = parseSettingsPatch(stored[SETTINGS_KEY]);
