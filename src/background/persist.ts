@@ -46,8 +46,12 @@ import type { ObservedRequest } from '../core/model.ts';
 import type { EventContext } from '../platform/webrequest.ts';
 import type { StorageAreaLike } from '../platform/extension-api.ts';
 import type { TabMeta } from './store.ts';
+import { NO_YIELD, type Yielder } from './slicer.ts';
 
 export const SCHEMA_VERSION = 1;
+/** Keys per `get` of the wake's read (a chunk key holds up to `chunkSize` requests). */
+const READ_BATCH_KEYS = 8;
+const READS_IN_FLIGHT = 3;
 const KEY_VERSION = 'v';
 const KEY_INFLIGHT = 'inflight';
 const metaKey = (tabId: number): string => `m:${tabId}`;
@@ -405,11 +409,42 @@ export class SessionPersister {
   }
 
   /**
+   * The whole area, read in pieces when the browser can list keys. Why: one `get(null)` of the
+   * capture hands the worker every value in one task (median 43 ms, up to 258 ms, measured by
+   * kill-floor lens-probe, docs/hardening.md bug 1), while webRequest events wait behind it and
+   * die with the worker at the next stop. Each `get` of a few keys is its own task, so events run
+   * between them. Keys that are not ours (`diag:wakes`) are not read. A key written after the
+   * listing (this wake's own `e:` writes) is in this wake's queue already; one removed meanwhile
+   * is simply absent from its batch.
+   */
+  private async readAll(slicer: Yielder): Promise<Record<string, unknown>> {
+    const area = this.area;
+    if (!area.getKeys) return slicer.wait(area.get(null));
+    const keys = await slicer.wait(area.getKeys());
+    if (!keys.includes(KEY_VERSION)) {
+      // Not our layout (or empty): `load` removes what is there, nothing needs reading.
+      return Object.fromEntries(keys.map((k) => [k, undefined]));
+    }
+    const ours = keys.filter((k) => k === KEY_VERSION || k === KEY_INFLIGHT || /^[mcfie]:/.test(k));
+    const batches: string[][] = [];
+    for (let i = 0; i < ours.length; i += READ_BATCH_KEYS) batches.push(ours.slice(i, i + READ_BATCH_KEYS));
+    const all: Record<string, unknown> = {};
+    // A few reads in flight at once: each answer is its own task (events interleave), and the
+    // round trips overlap instead of adding up.
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < batches.length) Object.assign(all, await slicer.wait(area.get(batches[next++]!)));
+    };
+    await Promise.all(Array.from({ length: Math.min(READS_IN_FLIGHT, batches.length) }, worker));
+    return all;
+  }
+
+  /**
    * Reads everything back after a restart and takes over the bookkeeping (which keys exist,
    * which chunk is still open), so the next writes continue where the dead worker stopped.
    */
-  async load(): Promise<Restored> {
-    const all = await this.area.get(null);
+  async load(slicer: Yielder = NO_YIELD): Promise<Restored> {
+    const all = await this.readAll(slicer);
     if (all[KEY_VERSION] !== String(SCHEMA_VERSION)) {
       // Nothing of ours, or an older layout: start afresh rather than misread it.
       const stale = Object.keys(all);
@@ -423,6 +458,8 @@ export class SessionPersister {
     const inflightKeyed: ObservedRequest[] = [];
     const rawEvents: { key: string; value: StoredEvent }[] = [];
     for (const [key, raw] of Object.entries(all)) {
+      // Parsing a chunk is the costly step of the read: the clock decides when to let events in.
+      if (slicer.due) await slicer.yield();
       let m: RegExpExecArray | null;
       if (key.startsWith('e:')) {
         const value = parseJson<StoredEvent>(raw);
@@ -449,6 +486,7 @@ export class SessionPersister {
       }
     }
     const tabs: RestoredTab[] = [];
+    if (slicer.due) await slicer.yield();
     /** Every finished request id restored, so write-through duplicates and stale in-flight go. */
     const finishedIds = new Set<string>();
     for (const [tabId, meta] of metas) {
@@ -473,6 +511,7 @@ export class SessionPersister {
       const lastValue = list[list.length - 1];
       if (last && lastValue && last.len < this.opts.chunkSize) last.reqs = lastValue.value.r.map((r) => JSON.stringify(r));
       this.tabs.set(tabId, state);
+      if (slicer.due) await slicer.yield();
       const promised = Math.max(0, meta.nextSeq - meta.firstSeq);
       tabs.push({ meta, requests, lost: Math.max(0, promised - requests.length) });
     }

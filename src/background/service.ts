@@ -38,6 +38,8 @@ import type { Engine } from './engine.ts';
 import { parsePanelMessage, parseRequest, parseSettingsPatch } from './validate.ts';
 import { DEFAULT_PERSIST_OPTIONS, SessionPersister, type PersistOptions } from './persist.ts';
 import { CaptureStore, NO_TAB } from './store.ts';
+import { Slicer } from './slicer.ts';
+import { isRequestUnseen, markRequestUnseen } from './unseen.ts';
 
 export const SETTINGS_KEY = 'settings';
 const BADGE_COLOR = '#c5221f';
@@ -66,15 +68,21 @@ export interface ServiceOptions {
    */
   resumeGraceMs?: number;
   persist?: Partial<PersistOptions>;
-  /** Restored tabs are judged in slices of this many requests, yielding between slices. */
-  restoreSlice?: number;
+  /**
+   * The restore at wake yields to queued tasks (webRequest events) after holding the thread this
+   * many ms (default 4; 0 yields after every item, as unit tests do).
+   */
+  restoreBudgetMs?: number;
+  /** How the restore lets queued tasks run between slices. */
+  restoreYield?: () => Promise<void>;
 }
 
 /**
- * Lets queued tasks (webRequest events) run. A MessageChannel message is a macrotask in a
- * service worker and in Node alike, and fake timers in unit tests do not hold it back.
+ * Lets queued tasks (webRequest events) run: a MessageChannel message is a macrotask in a
+ * service worker and in Node alike, and fake timers in unit tests do not hold it back (the unit
+ * tests pass it as `restoreYield`).
  */
-function yieldToEvents(): Promise<void> {
+export function yieldToEvents(): Promise<void> {
   return new Promise((resolve) => {
     const ch = new MessageChannel();
     ch.port1.onmessage = () => {
@@ -83,6 +91,25 @@ function yieldToEvents(): Promise<void> {
     };
     ch.port2.postMessage(null);
   });
+}
+
+interface PostTaskScheduler {
+  postTask(cb: () => void, opts: { priority: 'background' | 'user-visible' | 'user-blocking' }): Promise<void>;
+}
+
+/**
+ * The restore's yield in the browser: a `background`-priority task where the Prioritized Task
+ * Scheduling API exists (Chromium workers), so every webRequest event queued meanwhile runs
+ * before the restore's next slice; a MessageChannel message elsewhere. Measured at a stop every
+ * 400 ms (docs/hardening.md bug 1): with a MessageChannel yield, events still waited a median
+ * ~100 ms during a restore (the posted messages did not let them through); with setTimeout(0)
+ * they waited ~30 ms but every yield idled >= 4 ms (nesting clamp), so restores took so long that
+ * only 7–9 of 40 wakes finished theirs.
+ */
+function yieldToBrowser(): Promise<void> {
+  const sched = (globalThis as { scheduler?: Partial<PostTaskScheduler> }).scheduler;
+  if (typeof sched?.postTask === 'function') return sched.postTask(() => undefined, { priority: 'background' });
+  return yieldToEvents();
 }
 
 function isRedirectStatus(s: number): boolean {
@@ -147,8 +174,11 @@ export class CaptureService {
   // Restore
 
   private async restore(): Promise<void> {
+    // Every step below yields to queued tasks once it has held the thread `restoreBudgetMs`
+    // (slicer.ts: why the clock, and the measurement). I/O waits end a slice too.
+    const slicer = new Slicer(this.opts.restoreBudgetMs ?? 4, this.opts.restoreYield ?? yieldToBrowser);
     try {
-      const stored = await this.opts.api.local.get([SETTINGS_KEY]);
+      const stored = await slicer.wait(this.opts.api.local.get([SETTINGS_KEY]));
       const patch = parseSettingsPatch(stored[SETTINGS_KEY]);
       if (typeof patch !== 'string') this.settings = { ...DEFAULT_SETTINGS, ...patch };
     } catch (err) {
@@ -156,39 +186,57 @@ export class CaptureService {
     }
     this.store.setCap(this.settings.maxEntriesPerTab);
     try {
-      const restored = await this.persister.load();
+      const restored = await this.persister.load(slicer);
       for (const t of restored.tabs) {
         this.store.restore(t.meta, t.requests, t.lost);
         if (t.lost > 0) this.persister.touch(t.meta.tabId);
         // The badge is browser state and outlives the worker: nothing to redo for it here.
       }
-      // Judged now, in slices (not on first use in one blocking run): see materialiseAll.
-      await this.store.materialiseAll(this.opts.restoreSlice ?? 50, yieldToEvents);
+      // Judged now, in time-budgeted slices (not on first use in one blocking run): see materialiseAll.
+      await this.store.materialiseAll(slicer);
       // Finished requests written through after the last batched flush: filed as if they had
       // just finished (judged, appended to a chunk); the next flush compacts them.
-      for (const req of restored.finished) this.finish(req, false);
-      for (const req of restored.inflight) this.resume(req);
+      for (const req of restored.finished) {
+        this.finish(req, false);
+        if (slicer.due) await slicer.yield();
+      }
+      for (const req of restored.inflight) {
+        this.resume(req);
+        if (slicer.due) await slicer.yield();
+      }
       // Terminal events an earlier wake received while restoring and never filed.
       for (const { e, c } of restored.events) {
         this.process(e, c);
         this.replayed.add(e.requestId);
+        if (slicer.due) await slicer.yield();
       }
       this.diag = { restoredFinished: restored.finished.length, restoredInflight: restored.inflight.length, replayed: restored.events.length };
     } catch (err) {
       // Storage unreadable: capture must go on; what was persisted is reported as lost.
       console.error('CORS Lens: restoring the capture failed', err);
     }
-    this.isReady = true;
-    this.diag.queued = this.queue.length;
-    this.diag.restoreMs = Math.round(performance.now() - this.startedAt);
-    for (const [e, ctx] of this.queue.splice(0)) {
-      // Already filed from its stored terminal event above (this wake wrote it, and the restore
-      // read it). Its other queued events came before that one and add nothing to the filed
-      // request; given to the tracker they would open a record of a finished request that no
-      // event ever closes (kept in flight, persisted, resumed on every wake).
-      if (this.replayed.has(e.requestId)) continue;
-      this.process(e, ctx);
+    // The queue is drained in slices too, still before `ready`: events arriving meanwhile join
+    // its end (and terminal ones are written raw under `e:`), so the order stays the arrival order.
+    let queued = 0;
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0);
+      queued += batch.length;
+      for (const [e, ctx] of batch) {
+        // Already filed from its stored terminal event above (this wake wrote it, and the restore
+        // read it). Its other queued events came before that one and add nothing to the filed
+        // request; given to the tracker they would open a record of a finished request that no
+        // event ever closes (kept in flight, persisted, resumed on every wake).
+        if (!this.replayed.has(e.requestId)) this.process(e, ctx);
+        if (slicer.due) await slicer.yield();
+      }
     }
+    slicer.endSlice();
+    // Synchronously after the queue was found empty: no event can slip in between.
+    this.isReady = true;
+    this.diag.queued = queued;
+    this.diag.restoreMs = Math.round(performance.now() - this.startedAt);
+    this.diag.longestSliceMs = Math.round(slicer.longestMs);
+    this.diag.yields = slicer.yields;
     this.replayed.clear();
     // Write-through keys restored (or found duplicated) are compacted at once, not after the batch
     // delay: under repeated stops a wake rarely lives 250 ms past its restore, and every key left
@@ -248,6 +296,8 @@ export class CaptureService {
       }
     });
     if (req.resourceType === 'main_frame' && req.tabId !== null) this.mainFrames.set(id, req.tabId);
+    // Replaying its events above opened a complete-looking record: keep the persisted mark.
+    if (isRequestUnseen(req)) markRequestUnseen(this.tracker.get(id)!);
     this.resumed.add(id);
   }
 
@@ -295,7 +345,10 @@ export class CaptureService {
       const tabId = this.mainFrames.get(e.requestId);
       if (tabId !== undefined && commitsNavigation(e.statusCode, e.responseHeaders)) this.navigated(tabId, e.url, e.requestId, e.timeStamp);
     }
+    // The tracker opens a record from this event, and what the request sent was never seen.
+    const unseen = e.event !== 'before-request' && e.event !== 'send-headers' && !this.tracker.get(e.requestId);
     const done = this.tracker.handle(e);
+    if (unseen) markRequestUnseen(done ?? this.tracker.get(e.requestId)!);
     if (done) {
       this.mainFrames.delete(done.id);
       this.resumed.delete(done.id);

@@ -14,6 +14,8 @@ import type { AnalyzedEntry } from '../core/annotation.ts';
 import type { ObservedRequest } from '../core/model.ts';
 import { NO_TAB_ID, type TabCounters } from '../shared/messages.ts';
 import { strings } from '../platform/intern.ts';
+import type { Yielder } from './slicer.ts';
+import { honestEntry } from './unseen.ts';
 
 /**
  * The engine writes its texts anew for every entry; most of them (a warning about a missing
@@ -131,7 +133,9 @@ class TabLog {
    */
   ingest(req: ObservedRequest, seq: number): AnalyzedEntry[] {
     const changed: AnalyzedEntry[] = [];
-    for (const e of this.analyzer.add(req)) {
+    for (const judged of this.analyzer.add(req)) {
+      // A request whose request side was not observed is `unknown`, not what its half says (unseen.ts).
+      const e = honestEntry(judged);
       internAnnotation(e);
       const slot = this.slots.get(e.cors.id);
       if (slot) {
@@ -343,15 +347,15 @@ export class CaptureStore {
   }
 
   /**
-   * Judges every dormant tab now, in slices of `slice` requests with `pause()` between them, so
-   * the worker's event loop keeps running. Why: judging a 2,000-request tab in one synchronous
-   * run takes about a second; events Chrome dispatches meanwhile wait in the worker's task queue
-   * and die with it if the worker is stopped (measured in test/stress/worker-kills.test.ts: runs
-   * of 20–40 consecutive requests lost per stop). Between slices our listeners run and persist
-   * what they get. Nothing else touches the store until this resolves (the service is not ready).
+   * Judges every dormant tab now, yielding whenever `slicer` says the slice has used its time
+   * budget, so the worker's event loop keeps running. Why: judging a 2,000-request tab in one
+   * synchronous run takes about a second; events Chrome dispatches meanwhile wait in the worker's
+   * task queue and die with it if the worker is stopped (test/stress/worker-kills.test.ts). A
+   * slice of 50 requests still held the thread 82–114 ms at a stretch (kill-floor lens-probe,
+   * docs/hardening.md bug 1), hence the clock. Between slices our listeners run and persist what
+   * they get. Nothing else touches the store until this resolves (the service is not ready).
    */
-  async materialiseAll(slice: number, pause: () => Promise<void>): Promise<void> {
-    let n = 0;
+  async materialiseAll(slicer: Yielder): Promise<void> {
     for (const [tabId, d] of [...this.dormant]) {
       this.dormant.delete(tabId);
       const t = new TabLog(tabId, this.opts.analyzer);
@@ -359,7 +363,7 @@ export class CaptureStore {
       t.nextSeq = d.meta.firstSeq;
       for (const r of d.requests) {
         t.ingest(r, t.nextSeq++);
-        if (++n % slice === 0) await pause();
+        if (slicer.due) await slicer.yield();
       }
       this.finishMaterialise(t, d);
       this.tabs.set(tabId, t);

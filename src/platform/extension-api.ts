@@ -30,6 +30,11 @@ export interface StorageAreaLike {
   get(keys: string[] | null): Promise<Record<string, unknown>>;
   set(items: Record<string, unknown>): Promise<void>;
   remove(keys: string[]): Promise<void>;
+  /**
+   * Every key, without the values (`storage.StorageArea.getKeys`: Chromium >= 130, Firefox >= 143).
+   * Absent where the browser lacks it: callers fall back to `get(null)`.
+   */
+  getKeys?(): Promise<string[]>;
 }
 
 /**
@@ -70,6 +75,10 @@ export function realExtensionApi(): ExtensionApi {
       get: (keys) => session.get(keys) as Promise<Record<string, unknown>>,
       set: (items) => session.set(items),
       remove: (keys) => session.remove(keys),
+      // Feature-detected: the wake reads storage in small pieces with it (persist.ts `load`).
+      ...(typeof (session as { getKeys?: unknown }).getKeys === 'function'
+        ? { getKeys: () => (session as unknown as { getKeys(): Promise<string[]> }).getKeys() }
+        : {}),
     },
     local: {
       get: (keys) => local.get(keys) as Promise<Record<string, unknown>>,

@@ -376,7 +376,7 @@ async function runOnce(variant: Variant, killEveryMs: number, round: number): Pr
       lensTraces = new Set([...text.matchAll(new RegExp(`/ok/${tag}/(\\d+)`, 'g'))].map((m) => Number(m[1])));
       const wakes = (await observer.evaluate(async () => (await chrome.storage.session.get('diag:wakes'))['diag:wakes'] ?? [])) as Record<string, number>[];
       const ms = wakes.map((w) => w.restoreMs ?? 0);
-      wakeNote = `lost with any trace in storage.session: ${lost.filter((p) => lensTraces!.has(idx(p))).length}; wakes that finished their restore ${wakes.length}, restoreMs median ${median(ms)} max ${ms.length ? Math.max(...ms) : null}, queued meanwhile median ${median(wakes.map((w) => w.queued ?? 0))}`;
+      wakeNote = `lost with any trace in storage.session: ${lost.filter((p) => lensTraces!.has(idx(p))).length}; wakes that finished their restore ${wakes.length}, restoreMs median ${median(ms)} max ${ms.length ? Math.max(...ms) : null}, queued meanwhile median ${median(wakes.map((w) => w.queued ?? 0))}, longest synchronous slice of the restore ms median ${median(wakes.map((w) => w.longestSliceMs ?? 0))} max ${wakes.length ? Math.max(...wakes.map((w) => w.longestSliceMs ?? 0)) : null}, yields median ${median(wakes.map((w) => w.yields ?? 0))}`;
       if (variant === 'lens-beacon' || variant === 'lens-probe') {
         // Was the worker restoring when the request completed? A wake (the shim's post at module
         // evaluation) restores until its diag:wakes record (`at` = ready); a wake without one died

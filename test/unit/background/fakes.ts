@@ -21,8 +21,17 @@ export class FakeStorageArea implements StorageAreaLike {
   readonly data = new Map<string, unknown>();
   writes = 0;
   failNextSet: Error | null = null;
+  /** Keys asked for by each `get` (null: everything). */
+  readonly gets: (string[] | null)[] = [];
+  /** `getKeys`, only when constructed `keyed` (Chromium >= 130, Firefox >= 143); absent otherwise. */
+  readonly getKeys?: () => Promise<string[]>;
+
+  constructor(keyed = false) {
+    if (keyed) this.getKeys = async () => [...this.data.keys()];
+  }
 
   async get(keys: string[] | null): Promise<Record<string, unknown>> {
+    this.gets.push(keys);
     const out: Record<string, unknown> = {};
     for (const [k, v] of this.data) if (keys === null || keys.includes(k)) out[k] = structuredClone(v);
     return out;
@@ -44,6 +53,38 @@ export class FakeStorageArea implements StorageAreaLike {
     let n = 0;
     for (const [k, v] of this.data) n += k.length + JSON.stringify(v).length;
     return n;
+  }
+}
+
+/**
+ * A view of a shared area that a worker stop cuts off: after `stop()` every call of this worker
+ * hangs and writes nothing, as the calls of a stopped worker never complete.
+ */
+export class StoppableArea implements StorageAreaLike {
+  private stopped = false;
+  readonly getKeys?: () => Promise<string[]>;
+
+  constructor(private readonly inner: FakeStorageArea) {
+    const keys = inner.getKeys;
+    if (keys) this.getKeys = () => this.gate(() => keys());
+  }
+
+  stop(): void {
+    this.stopped = true;
+  }
+
+  private gate<T>(f: () => Promise<T>): Promise<T> {
+    return this.stopped ? new Promise<T>(() => undefined) : f();
+  }
+
+  get(keys: string[] | null): Promise<Record<string, unknown>> {
+    return this.gate(() => this.inner.get(keys));
+  }
+  set(items: Record<string, unknown>): Promise<void> {
+    return this.gate(() => this.inner.set(items));
+  }
+  remove(keys: string[]): Promise<void> {
+    return this.gate(() => this.inner.remove(keys));
   }
 }
 
@@ -87,7 +128,7 @@ export class FakePort implements PortLike {
   }
 }
 
-export class FakeApi implements ExtensionApi {
+export class FakeApi<S extends StorageAreaLike = FakeStorageArea> implements ExtensionApi {
   readonly runtimeId = EXT_ID;
   readonly extensionBaseUrl = EXT_BASE;
   readonly version = '0.1.0-test';
@@ -98,7 +139,7 @@ export class FakeApi implements ExtensionApi {
   messageHandler: MessageHandler | null = null;
 
   constructor(
-    readonly session: FakeStorageArea = new FakeStorageArea(),
+    readonly session: S = new FakeStorageArea() as StorageAreaLike as S,
     readonly local: FakeStorageArea = new FakeStorageArea(),
   ) {}
 

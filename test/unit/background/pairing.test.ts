@@ -5,7 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { coreEngine } from '../../../src/background/engine.ts';
-import { CaptureService } from '../../../src/background/service.ts';
+import { CaptureService, yieldToEvents } from '../../../src/background/service.ts';
 import { NO_TAB } from '../../../src/background/store.ts';
 import type { CorsAnnotation } from '../../../src/core/annotation.ts';
 import type { RequestEvent } from '../../../src/core/events.ts';
@@ -69,7 +69,7 @@ function firefox(main: Ev, pf: Ev, t: number, ok: boolean): RequestEvent[] {
 }
 
 async function capture(profile: BrowserProfile, events: RequestEvent[]): Promise<CaptureService> {
-  const s = new CaptureService({ api: new FakeApi(), profile, engine: coreEngine });
+  const s = new CaptureService({ api: new FakeApi(), profile, engine: coreEngine, restoreYield: yieldToEvents });
   await s.ready;
   for (const e of events) s.onRequestEvent(e);
   return s;

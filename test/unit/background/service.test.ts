@@ -4,14 +4,14 @@
  * badge and export.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { CaptureService, type ServiceOptions } from '../../../src/background/service.ts';
+import { CaptureService, yieldToEvents, type ServiceOptions } from '../../../src/background/service.ts';
 import { coreEngine, type Engine } from '../../../src/background/engine.ts';
 import { NO_TAB } from '../../../src/background/store.ts';
 import type { RequestEvent } from '../../../src/core/events.ts';
 import type { ObservedRequest } from '../../../src/core/model.ts';
 import { REDACTED } from '../../../src/core/har/redact.ts';
 import { panelPortName, type PanelInbound, type Result } from '../../../src/shared/messages.ts';
-import { API, EXT_ID, FakeApi, FakePort, FakeStorageArea, PAGE, POPUP_SENDER, eventsFor, req, stubEngine } from './fakes.ts';
+import { API, EXT_ID, FakeApi, FakePort, FakeStorageArea, PAGE, POPUP_SENDER, StoppableArea, eventsFor, req, stubEngine } from './fakes.ts';
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -20,8 +20,9 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-function service(api: FakeApi, over: Partial<ServiceOptions> = {}): CaptureService {
-  return new CaptureService({ api, profile: 'chromium', engine: stubEngine, resumeGraceMs: 1000, ...over });
+function service(api: FakeApi<FakeStorageArea | StoppableArea>, over: Partial<ServiceOptions> = {}): CaptureService {
+  // Fake timers hold setTimeout back: the restore yields with a MessageChannel message here.
+  return new CaptureService({ api, profile: 'chromium', engine: stubEngine, resumeGraceMs: 1000, restoreYield: yieldToEvents, ...over });
 }
 
 function play(s: CaptureService, events: RequestEvent[]): void {
@@ -308,6 +309,111 @@ describe('persistence across a worker restart', () => {
   });
 });
 
+/** Runs `f` in a macrotask of its own, as Chromium dispatches a webRequest event to the worker. */
+function asTask(f: () => void): void {
+  const ch = new MessageChannel();
+  ch.port1.onmessage = () => {
+    ch.port1.close();
+    f();
+  };
+  ch.port2.postMessage(null);
+}
+
+/** A capture of `n` finished requests of tab 1, batched into storage, over an area with `getKeys`. */
+async function storedCapture(n: number): Promise<{ session: FakeStorageArea; before: string[] }> {
+  const session = new FakeStorageArea(true);
+  const area = new StoppableArea(session);
+  const a = service(new FakeApi(area), { persist: { chunkSize: 5 } });
+  await a.ready;
+  for (let i = 0; i < n; i++) complete(a, req({ id: `r${i}`, tabId: 1, startedMs: 1000 + i }));
+  await vi.advanceTimersByTimeAsync(300);
+  // A few more written through only, then the worker is stopped before its batched write: the
+  // wake re-files them.
+  for (let i = n; i < n + 3; i++) complete(a, req({ id: `r${i}`, tabId: 1, startedMs: 1000 + i }));
+  area.stop();
+  return { session, before: ids(a, 1) };
+}
+
+describe('the wake restores in time-budgeted slices', () => {
+  it('reads storage.session key by key in small gets when getKeys exists, with the same result as get(null)', async () => {
+    const { session, before } = await storedCapture(40);
+    session.gets.length = 0;
+    const b = service(new FakeApi(session), { persist: { chunkSize: 5 } });
+    await b.ready;
+    expect(ids(b, 1)).toEqual(before);
+    expect(session.gets).not.toContain(null);
+    expect(session.gets.length).toBeGreaterThan(1);
+    for (const keys of session.gets) expect(keys!.length).toBeLessThanOrEqual(8);
+    expect(b.diag.yields).toBeGreaterThanOrEqual(0);
+    expect(typeof b.diag.longestSliceMs).toBe('number');
+
+    // Without getKeys (older browsers): one get(null), same capture.
+    const plain = new FakeStorageArea();
+    for (const [k, v] of session.data) plain.data.set(k, v);
+    const c = service(new FakeApi(plain), { persist: { chunkSize: 5 } });
+    await c.ready;
+    expect(plain.gets).toContain(null);
+    expect(ids(c, 1)).toEqual(ids(b, 1));
+  });
+
+  it('events dispatched while the wake restores reach the listener before the restore ends, in order, and are filed once', async () => {
+    const { session, before } = await storedCapture(40);
+    const b = service(new FakeApi(session), { persist: { chunkSize: 5 }, restoreBudgetMs: 0 });
+    let ready = false;
+    void b.ready.then(() => (ready = true));
+    const r = req({ id: 'during', tabId: 1, startedMs: 9000 });
+    const [beforeRequest, sendHeaders, ...rest] = eventsFor(r);
+    // The event that woke the worker, then the rest of the request as separate tasks.
+    b.onRequestEvent(beforeRequest!);
+    const ranBeforeReady: boolean[] = [];
+    let rawWritten = false;
+    asTask(() => {
+      ranBeforeReady.push(!ready);
+      b.onRequestEvent(sendHeaders!);
+      asTask(() => {
+        ranBeforeReady.push(!ready);
+        for (const e of rest) b.onRequestEvent(e, { tabId: 1, resourceType: 'xmlhttprequest', initiator: PAGE });
+        rawWritten = session.data.has('e:during');
+      });
+    });
+    await b.ready;
+    expect(ranBeforeReady).toEqual([true, true]);
+    expect(rawWritten).toBe(true);
+    expect(ids(b, 1)).toEqual([...before, 'during']);
+    // Its request side (send-headers, queued before the terminal event) was kept.
+    expect(b.entries(1).at(-1)!.request.hops[0]!.requestHeaders).toEqual(r.hops[0]!.requestHeaders);
+    expect(b.inFlight()).toEqual([]);
+    await vi.advanceTimersByTimeAsync(300);
+    expect([...session.data.keys()].filter((k) => /^[efi]:/.test(k))).toEqual([]);
+  });
+
+  it('a stop in the middle of a sliced restore loses nothing that was written, the raw event included', async () => {
+    const { session, before } = await storedCapture(40);
+    const area = new StoppableArea(session);
+    const b = service(new FakeApi(area), { persist: { chunkSize: 5 }, restoreBudgetMs: 0 });
+    let ready = false;
+    void b.ready.then(() => (ready = true));
+    const r = req({ id: 'during', tabId: 1, startedMs: 9000 });
+    let stoppedRestoring = false;
+    asTask(() => {
+      // Only the end of the request reaches this worker (it woke mid-request), then it is stopped.
+      for (const e of eventsFor(r).slice(2)) b.onRequestEvent(e, { tabId: 1, resourceType: 'xmlhttprequest', initiator: PAGE });
+      stoppedRestoring = !ready;
+      area.stop();
+    });
+    // b's restore goes on in memory, but nothing of it reaches storage any more.
+    await new Promise<void>((resolve) => asTask(() => asTask(resolve)));
+    expect(stoppedRestoring).toBe(true);
+    const c = service(new FakeApi(session), { persist: { chunkSize: 5 }, restoreBudgetMs: 0 });
+    await c.ready;
+    expect(ids(c, 1)).toEqual([...before, 'during']);
+    await vi.advanceTimersByTimeAsync(300);
+    const d = service(new FakeApi(session), { persist: { chunkSize: 5 } });
+    await d.ready;
+    expect(ids(d, 1)).toEqual([...before, 'during']);
+  });
+});
+
 describe('navigation and tabs', () => {
   it('clears the tab on a committed top-level navigation, unless preserveLog', async () => {
     const api = new FakeApi();
@@ -578,5 +684,54 @@ describe('ports', () => {
     complete(s, req({ id: 'after-close' }));
     await vi.advanceTimersByTimeAsync(150);
     expect(port.sent).toHaveLength(1); // the snapshot only
+  });
+});
+
+describe('a record opened from a later event after a wake', () => {
+  /** The HAR `_cors` of each exported entry, by id. */
+  async function exported(s: CaptureService, tabId: number): Promise<Map<string, { verdict: string; kind: string; message: string }>> {
+    const { har } = await s.request({ type: 'export', tabId });
+    const log = JSON.parse(har) as { log: { entries: { _cors: { id: string; verdict: string; kind: string; message: string } }[] } };
+    return new Map(log.log.entries.map((e) => [e._cors.id, e._cors]));
+  }
+
+  it('is exported as unknown, saying its request side was not observed, not as a confident n/a or pass — and stays so after another wake', async () => {
+    const session = new FakeStorageArea(true);
+    const area = new StoppableArea(session);
+    const a = service(new FakeApi(area), { engine: coreEngine });
+    await a.ready;
+    const late = req({ id: 'late', tabId: 1, startedMs: 2000 });
+    const hung = req({ id: 'hung', tabId: 1, startedMs: 2001 });
+    // Both sent their request within the batch window before a stop: nothing of them persisted.
+    play(a, eventsFor(late).slice(0, 2));
+    play(a, eventsFor(hung).slice(0, 2));
+    area.stop();
+
+    const b = service(new FakeApi(new StoppableArea(session)), { engine: coreEngine });
+    await b.ready;
+    const ctx = { tabId: 1, resourceType: 'xmlhttprequest', initiator: PAGE };
+    // Only the response side reaches the woken worker. `hung` is in flight at the next stop.
+    for (const e of eventsFor(late).slice(2)) b.onRequestEvent(e, ctx);
+    b.onRequestEvent(eventsFor(hung)[2]!, ctx);
+    complete(b, req({ id: 'full', tabId: 1, startedMs: 3000 }));
+    await vi.advanceTimersByTimeAsync(300);
+
+    const byId = await exported(b, 1);
+    expect(byId.get('full')!.verdict).toBe('pass');
+    expect(byId.get('late')!.verdict).toBe('unknown');
+    expect(byId.get('late')!.message).toMatch(/request side .* was not observed/);
+    expect(b.counters(1)).toMatchObject({ passed: 1, failed: 0 });
+    // What the engine alone makes of such a half: a confident "not CORS" (why the mark exists).
+    const half = b.entries(1).find((e) => e.cors.id === 'late')!.request;
+    expect(coreEngine.analyzer('chromium').add(structuredClone(half)).at(-1)!.cors.verdict).toBe('n/a');
+
+    // Another wake: re-judged from storage, and `hung` (persisted in flight) finishes there.
+    const c = service(new FakeApi(session), { engine: coreEngine });
+    await c.ready;
+    c.onRequestEvent(eventsFor(hung).at(-1)!, ctx);
+    const again = await exported(c, 1);
+    expect(again.get('late')!.verdict).toBe('unknown');
+    expect(again.get('full')!.verdict).toBe('pass');
+    expect(again.get('hung')!.verdict).toBe('unknown');
   });
 });

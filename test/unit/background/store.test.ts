@@ -205,18 +205,25 @@ describe('CaptureStore', () => {
       expect(s.add(req({ id: 'next', startedMs: 9e9 + 1 }))!.seq).toBe(meta.nextSeq);
     });
 
-    it('materialiseAll judges every dormant tab in slices, pausing between them, with the same result', async () => {
+    it('materialiseAll judges every dormant tab in slices, yielding whenever the slicer says so, with the same result', async () => {
       const { meta, requests } = persisted();
       const { s, judged } = counting();
       s.restore(meta, requests);
       s.restore({ ...meta, tabId: 2 }, requests.map((r) => ({ ...r, tabId: 2 })));
       let pauses = 0;
       const judgedAtPause: number[] = [];
-      await s.materialiseAll(2, async () => {
-        pauses++;
-        judgedAtPause.push(judged());
+      // A slicer whose budget is used up after every second request (a stand-in for the clock).
+      await s.materialiseAll({
+        get due() {
+          return judged() > 0 && judged() % 2 === 0 && judgedAtPause[judgedAtPause.length - 1] !== judged();
+        },
+        async yield() {
+          pauses++;
+          judgedAtPause.push(judged());
+        },
+        wait: (p) => p,
       });
-      // 10 requests in slices of 2: a pause after every second one.
+      // 10 requests, the budget used up every second one: a yield after every second one.
       expect(judged()).toBe(10);
       expect(pauses).toBe(5);
       expect(judgedAtPause).toEqual([2, 4, 6, 8, 10]);
