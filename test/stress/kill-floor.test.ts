@@ -50,7 +50,7 @@ const VARIANTS = (process.env.KILL_FLOOR_VARIANTS ?? 'floor,lens').split(',').ma
 type Variant = 'floor' | 'floor6' | 'floor-module' | 'floor-busy' | 'floor-beacon' | 'floor-probe' | 'lens' | 'lens-beacon' | 'lens-probe';
 type Version = { versionId: string; scriptURL: string; runningStatus: string };
 type Reply = { ok: true; value: { har: string; count: number } } | { ok: false; error: string };
-type Har = { log: { entries: { request: { url: string }; _cors: { observed: { outcome: string } } }[] } };
+type Har = { log: { entries: { request: { url: string }; _cors: { verdict: string; observed: { outcome: string } } }[] } };
 type Seen = Record<string, { s?: number; c?: number }>;
 
 interface RunResult {
@@ -311,6 +311,8 @@ async function runOnce(variant: Variant, killEveryMs: number, round: number): Pr
     let kept = new Set<string>();
     let half = new Set<string>();
     let incomplete = 0;
+    /** lens: exported verdicts of the burst (how many are `unknown` because a wake saw only half). */
+    let verdicts: Record<string, number> = {};
     const deadline = Date.now() + 90_000;
     let lastChange = Date.now();
     const lensLike = variant.startsWith('lens');
@@ -322,6 +324,8 @@ async function runOnce(variant: Variant, killEveryMs: number, round: number): Pr
         const mine = har.log.entries.filter((e) => e.request.url.includes(`/ok/${tag}/`));
         now = new Set(mine.map((e) => new URL(e.request.url).pathname));
         incomplete = mine.filter((e) => e._cors.observed.outcome === 'incomplete').length;
+        verdicts = {};
+        for (const e of mine) verdicts[e._cors.verdict] = (verdicts[e._cors.verdict] ?? 0) + 1;
       } else {
         const all = (await observer.evaluate(() => chrome.storage.session.get(null))) as Record<string, unknown>;
         const paths = (p: string) =>
@@ -376,7 +380,7 @@ async function runOnce(variant: Variant, killEveryMs: number, round: number): Pr
       lensTraces = new Set([...text.matchAll(new RegExp(`/ok/${tag}/(\\d+)`, 'g'))].map((m) => Number(m[1])));
       const wakes = (await observer.evaluate(async () => (await chrome.storage.session.get('diag:wakes'))['diag:wakes'] ?? [])) as Record<string, number>[];
       const ms = wakes.map((w) => w.restoreMs ?? 0);
-      wakeNote = `lost with any trace in storage.session: ${lost.filter((p) => lensTraces!.has(idx(p))).length}; wakes that finished their restore ${wakes.length}, restoreMs median ${median(ms)} max ${ms.length ? Math.max(...ms) : null}, queued meanwhile median ${median(wakes.map((w) => w.queued ?? 0))}, longest synchronous slice of the restore ms median ${median(wakes.map((w) => w.longestSliceMs ?? 0))} max ${wakes.length ? Math.max(...wakes.map((w) => w.longestSliceMs ?? 0)) : null}, yields median ${median(wakes.map((w) => w.yields ?? 0))}`;
+      wakeNote = `lost with any trace in storage.session: ${lost.filter((p) => lensTraces!.has(idx(p))).length}; wakes that finished their restore ${wakes.length}, restoreMs median ${median(ms)} max ${ms.length ? Math.max(...ms) : null}, queued meanwhile median ${median(wakes.map((w) => w.queued ?? 0))}, longest synchronous slice of the restore ms median ${median(wakes.map((w) => w.longestSliceMs ?? 0))} max ${wakes.length ? Math.max(...wakes.map((w) => w.longestSliceMs ?? 0)) : null}, yields median ${median(wakes.map((w) => w.yields ?? 0))}; exported verdicts ${JSON.stringify(verdicts)}`;
       if (variant === 'lens-beacon' || variant === 'lens-probe') {
         // Was the worker restoring when the request completed? A wake (the shim's post at module
         // evaluation) restores until its diag:wakes record (`at` = ready); a wake without one died
