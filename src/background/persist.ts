@@ -262,6 +262,25 @@ export class SessionPersister {
   }
 
   /**
+   * The request side of a request that started while the worker was restoring (its events wait
+   * in the queue until the restore ends), written as its `i:` key at once. Why: under repeated
+   * stops most wakes die before their restore ends (docs/hardening.md bug 1), and their queue
+   * with them; the terminal event is kept raw (`writeEvent`), and with this the next wake
+   * resumes the request with its method and request headers (Origin) instead of judging it
+   * from its response side only. Outside a restore the batched write does this (see the top of
+   * this file).
+   */
+  writeInflightNow(req: ObservedRequest): void {
+    if (!this.inflightKeys.has(req.id) && this.inflightKeys.size >= this.opts.maxInFlight) return;
+    const key = inflightKey(req.id);
+    const value = JSON.stringify(req);
+    const bytes = sizeOf(key, value);
+    this.inflightBytes += bytes - (this.inflightKeys.get(req.id) ?? 0);
+    this.inflightKeys.set(req.id, bytes);
+    void this.area.set(this.withVersion({ [key]: value })).catch(() => undefined);
+  }
+
+  /**
    * A terminal event arrived before the restore finished (it waits in a queue, and a worker
    * stopped again during a long restore would lose the queue): written raw at once.
    */

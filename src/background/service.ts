@@ -132,6 +132,20 @@ export class CaptureService {
   private isReady = false;
   private readonly queue: [RequestEvent, EventContext | undefined][] = [];
   private readonly tracker = new RequestTracker();
+  /**
+   * While restoring: the request side of requests that start meanwhile, built from their events
+   * as they arrive (the real tracker sees them only when the queue drains), so it can be written
+   * at once (`writeInflightNow`). Null once ready.
+   */
+  private startsDuringRestore: RequestTracker | null = new RequestTracker();
+  /**
+   * Ids this wake wrote an `i:` (started) or `e:` (ended) key for while restoring. Those events
+   * are in this wake's queue, which files them; the restore must not file them again from what
+   * it reads back of the same keys (a get(null), or a listing made after the write). An `i:` or
+   * `e:` key of an earlier wake is restored as before.
+   */
+  private readonly startedDuringRestore = new Set<string>();
+  private readonly endedDuringRestore = new Set<string>();
   private readonly store: CaptureStore;
   private readonly persister: SessionPersister;
   private settings: Settings = { ...DEFAULT_SETTINGS };
@@ -201,11 +215,15 @@ export class CaptureService {
         if (slicer.due) await slicer.yield();
       }
       for (const req of restored.inflight) {
+        // Written by this very wake while restoring (read back by a get(null) of the fallback):
+        // its events are in the queue below, which files it.
+        if (this.startedDuringRestore.has(req.id)) continue;
         this.resume(req);
         if (slicer.due) await slicer.yield();
       }
       // Terminal events an earlier wake received while restoring and never filed.
       for (const { e, c } of restored.events) {
+        if (this.endedDuringRestore.has(e.requestId)) continue;
         this.process(e, c);
         this.replayed.add(e.requestId);
         if (slicer.due) await slicer.yield();
@@ -233,6 +251,9 @@ export class CaptureService {
     slicer.endSlice();
     // Synchronously after the queue was found empty: no event can slip in between.
     this.isReady = true;
+    this.startsDuringRestore = null;
+    this.startedDuringRestore.clear();
+    this.endedDuringRestore.clear();
     this.diag.queued = queued;
     this.diag.restoreMs = Math.round(performance.now() - this.startedAt);
     this.diag.longestSliceMs = Math.round(slicer.longestMs);
@@ -329,12 +350,42 @@ export class CaptureService {
   /** Every webRequest event, already normalised by src/platform. */
   onRequestEvent(e: RequestEvent, ctx?: EventContext): void {
     if (!this.isReady) {
-      if (e.event === 'completed' || e.event === 'error') this.persister.writeEvent(e, ctx);
-      if (this.queue.length >= MAX_QUEUED) this.queue.shift();
+      if (e.event === 'completed' || e.event === 'error') {
+        this.persister.writeEvent(e, ctx);
+        this.endedDuringRestore.add(e.requestId);
+      }
+      this.noteStartDuringRestore(e, ctx);
+      if (this.queue.length >= MAX_QUEUED) {
+        // The dropped event's keys (if any) are then the only copy: let the restore file them.
+        const [old] = this.queue.shift()!;
+        this.startedDuringRestore.delete(old.requestId);
+        this.endedDuringRestore.delete(old.requestId);
+      }
       this.queue.push([e, ctx]);
       return;
     }
     this.process(e, ctx);
+  }
+
+  /** See `startsDuringRestore`. Only requests whose `before-request` this wake saw: a request
+   *  that began before the stop has a better `i:` key already (or none to improve on). */
+  private noteStartDuringRestore(e: RequestEvent, ctx: EventContext | undefined): void {
+    const t = this.startsDuringRestore;
+    if (!t) return;
+    if (e.event === 'before-request') {
+      t.handle(e);
+    } else if (e.event === 'send-headers') {
+      if (!t.get(e.requestId)) return;
+      t.handle(e);
+      const req = t.get(e.requestId);
+      if (!req) return;
+      if (req.tabId === null && ctx && ctx.tabId !== null) req.tabId = ctx.tabId;
+      this.startedDuringRestore.add(e.requestId);
+      this.persister.writeInflightNow(req);
+    } else if (t.get(e.requestId)) {
+      // Keeps the scratch record in step (redirects add hops); terminal events release it.
+      t.handle(e);
+    }
   }
 
   private process(e: RequestEvent, ctx: EventContext | undefined): void {

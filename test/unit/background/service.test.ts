@@ -287,6 +287,49 @@ describe('persistence across a worker restart', () => {
     expect([...api.session.data.keys()].filter((k) => /^[efi]:/.test(k))).toEqual([]);
   });
 
+  it('a request that starts while the worker restores keeps its request side across a stop during the restore', async () => {
+    const api = new FakeApi();
+    const a = service(api);
+    await a.ready;
+    complete(a, req({ id: 'before', tabId: 5 }));
+    await vi.advanceTimersByTimeAsync(300);
+    // Worker b wakes and never finishes its restore; the request starts there (its start events
+    // wait in b's queue, which dies with b) and ends in worker c.
+    vi.spyOn(api.session, 'get').mockReturnValueOnce(new Promise(() => undefined));
+    const b = service(api);
+    const r = req({ id: 'started', tabId: 5, requestHeaders: [{ name: 'Origin', value: PAGE }, { name: 'X-Token', value: '1' }] });
+    const ctx = { tabId: 5, resourceType: 'xmlhttprequest', initiator: PAGE };
+    const events = eventsFor(r);
+    for (const e of events.slice(0, 2)) b.onRequestEvent(e, ctx);
+    await Promise.resolve();
+    expect([...api.session.data.keys()]).toContain('i:started');
+    const c = service(api, { engine: coreEngine });
+    await c.ready;
+    for (const e of events.slice(2)) c.onRequestEvent(e, ctx);
+    const entry = c.entries(5).find((x) => x.cors.id === 'started');
+    expect(entry?.request.hops[0]?.requestHeaders).toEqual(r.hops[0]!.requestHeaders);
+    expect(entry?.cors.origin).toBe(PAGE);
+    expect(entry?.cors.verdict).not.toBe('unknown');
+    await vi.advanceTimersByTimeAsync(300);
+    expect([...api.session.data.keys()].filter((k) => /^[efi]:/.test(k))).toEqual([]);
+  });
+
+  it('a request that starts and ends while the same worker restores is filed once, with its request side', async () => {
+    const api = new FakeApi();
+    const a = service(api);
+    await a.ready;
+    await vi.advanceTimersByTimeAsync(300);
+    const b = service(api, { engine: coreEngine });
+    const r = req({ id: 'whole', tabId: 5 });
+    for (const e of eventsFor(r)) b.onRequestEvent(e, { tabId: 5, resourceType: 'xmlhttprequest', initiator: PAGE });
+    await b.ready;
+    expect(ids(b, 5)).toEqual(['whole']);
+    expect(b.entries(5)[0]?.cors.origin).toBe(PAGE);
+    expect(b.inFlight()).toEqual([]);
+    await vi.advanceTimersByTimeAsync(300);
+    expect([...api.session.data.keys()].filter((k) => /^[efi]:/.test(k))).toEqual([]);
+  });
+
   it('a terminal event stored and queued by the same restoring worker is filed once', async () => {
     const api = new FakeApi();
     const a = service(api);
