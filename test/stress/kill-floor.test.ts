@@ -34,8 +34,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { CDPSession, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { launchChromium } from '../harness/launch.mjs';
+import { killOnce, type Version } from './stop-worker.ts';
 import { startHostileServer } from '../harness/hostile-server.mjs';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -48,7 +49,6 @@ const ROUNDS = Math.max(1, Math.min(10, Number(process.env.KILL_FLOOR_ROUNDS ?? 
 const VARIANTS = (process.env.KILL_FLOOR_VARIANTS ?? 'floor,lens').split(',').map((s) => s.trim()) as Variant[];
 
 type Variant = 'floor' | 'floor6' | 'floor-module' | 'floor-busy' | 'floor-beacon' | 'floor-probe' | 'lens' | 'lens-beacon' | 'lens-probe';
-type Version = { versionId: string; scriptURL: string; runningStatus: string };
 type Reply = { ok: true; value: { har: string; count: number } } | { ok: false; error: string };
 type Har = { log: { entries: { request: { url: string }; _cors: { verdict: string; observed: { outcome: string } } }[] } };
 type Seen = Record<string, { s?: number; c?: number }>;
@@ -185,20 +185,6 @@ function extensionDir(variant: Variant, temp: string[]): string {
     writeFileSync(mf, JSON.stringify(m, null, 2));
   }
   return dir;
-}
-
-/** Stops the worker once if it is running; true when it reported `stopped` (as worker-kills.test.ts). */
-async function killOnce(cdp: CDPSession, versions: Map<string, Version>, stoppedSeen: Set<string>, prefix: string): Promise<boolean> {
-  const running = [...versions.values()].find((v) => v.scriptURL.startsWith(prefix) && v.runningStatus !== 'stopped');
-  if (!running) return false;
-  stoppedSeen.delete(running.versionId);
-  await cdp.send('ServiceWorker.stopWorker', { versionId: running.versionId });
-  const end = Date.now() + 5000;
-  while (Date.now() < end) {
-    if (stoppedSeen.has(running.versionId)) return true;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return false;
 }
 
 function consecutiveRuns(idx: number[]): string[] {

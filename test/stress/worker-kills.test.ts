@@ -14,8 +14,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolve } from 'node:path';
-import type { CDPSession, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { launchChromium } from '../harness/launch.mjs';
+import { killOnce, type Version } from './stop-worker.ts';
 import { startHostileServer } from '../harness/hostile-server.mjs';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -26,7 +27,6 @@ const MAX_KILLS = 40;
 const KILL_EVERY_MS = 400;
 
 type Launched = Awaited<ReturnType<typeof launchChromium>>;
-type Version = { versionId: string; scriptURL: string; runningStatus: string };
 type Reply = { ok: true; value: { har: string; count: number } } | { ok: false; error: string };
 type Har = { log: { entries: { request: { url: string }; _cors: { observed: { outcome: string } } }[] } };
 
@@ -47,20 +47,6 @@ async function exportHar(popup: Page, tabId: number): Promise<Har> {
   const r = (await popup.evaluate((t) => chrome.runtime.sendMessage({ type: 'export', tabId: t }), tabId)) as Reply;
   if (!r.ok) throw new Error(`export failed: ${r.error}`);
   return JSON.parse(r.value.har) as Har;
-}
-
-/** Stops our worker once if it is running; resolves true when it reported `stopped` (it may restart right after). */
-async function killOnce(cdp: CDPSession, versions: Map<string, Version>, stoppedSeen: Set<string>, prefix: string): Promise<boolean> {
-  const running = [...versions.values()].find((v) => v.scriptURL.startsWith(prefix) && v.runningStatus !== 'stopped');
-  if (!running) return false;
-  stoppedSeen.delete(running.versionId);
-  await cdp.send('ServiceWorker.stopWorker', { versionId: running.versionId });
-  const end = Date.now() + 5000;
-  while (Date.now() < end) {
-    if (stoppedSeen.has(running.versionId)) return true;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return false;
 }
 
 describe('capture under repeated worker death', () => {
