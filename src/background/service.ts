@@ -240,8 +240,9 @@ export class CaptureService {
       const batch = this.queue.splice(0);
       queued += batch.length;
       for (const [e, ctx] of batch) {
-        // Already filed from its stored terminal event above (this wake wrote it, and the restore
-        // read it). Its other queued events came before that one and add nothing to the filed
+        // Already filed from its stored terminal event above: only when this wake's own `e:` key
+        // was read back after its event fell out of a full queue (MAX_QUEUED), since otherwise the
+        // replay skips this wake's keys. Its remaining queued events add nothing to the filed
         // request; given to the tracker they would open a record of a finished request that no
         // event ever closes (kept in flight, persisted, resumed on every wake).
         if (!this.replayed.has(e.requestId)) this.process(e, ctx);
@@ -375,10 +376,9 @@ export class CaptureService {
     if (e.event === 'before-request') {
       t.handle(e);
     } else if (e.event === 'send-headers') {
-      if (!t.get(e.requestId)) return;
-      t.handle(e);
       const req = t.get(e.requestId);
       if (!req) return;
+      t.handle(e); // fills in `req` (the tracker updates its record in place)
       if (req.tabId === null && ctx && ctx.tabId !== null) req.tabId = ctx.tabId;
       this.startedDuringRestore.add(e.requestId);
       this.persister.writeInflightNow(req);
