@@ -25,7 +25,7 @@ import {
   triggersFromPreflight,
   type TriggerDetail,
 } from './classify.ts';
-import type { CorsFailure } from './codes.ts';
+import type { CorsFailure, WarningCode } from './codes.ts';
 import { credentialsOf, includesCredentials, type CredentialsInfo } from './credentials.ts';
 import {
   explainError,
@@ -44,7 +44,7 @@ import { firstHop, lastHop, type BrowserProfile, type ObservedRequest, type Requ
 import { sameOrigin } from './origin.ts';
 import { judgePreflight, type PreflightJudgement } from './preflight.ts';
 import { judgeChain, redirectTarget, type ChainJudgement } from './redirect.ts';
-import { duplicateCorsHeaders, maxAgeWarnings, missingVaryOrigin, type PendingWarning } from './warnings.ts';
+import { duplicateCorsHeaders, maxAgeWarnings, missingVaryOrigin, type PendingWarning, type WarningFacts } from './warnings.ts';
 
 export interface AnalyzeOptions {
   browser: BrowserProfile;
@@ -106,6 +106,12 @@ export function pairPreflights(reqs: readonly ObservedRequest[]): Pairing {
 
   // 2. The rest by tab, URL, method and time; latest preflight first. Candidates are indexed by
   // (tab, hop URL) and sorted by that hop's start, so each preflight looks at its neighbours only.
+  const rest = preflights
+    .map((p, i) => ({ p, i }))
+    .filter(({ p }) => !byPreflight.has(p.id) && !p.preflightFor)
+    .sort((a, b) => firstHop(b.p).startedMs - firstHop(a.p).startedMs || b.i - a.i);
+  // Every preflight linked by its source (Chrome DevTools HARs): no index to build.
+  if (rest.length === 0) return { byPreflight, byRequest };
   const index = new Map<string, { r: ObservedRequest; start: number }[]>();
   const keyOf = (tab: number | null, url: string) => `${tab ?? ''} ${url}`;
   for (const r of candidates) {
@@ -120,10 +126,6 @@ export function pairPreflights(reqs: readonly ObservedRequest[]): Pairing {
     }
   }
   for (const list of index.values()) list.sort((a, b) => a.start - b.start);
-  const rest = preflights
-    .map((p, i) => ({ p, i }))
-    .filter(({ p }) => !byPreflight.has(p.id) && !p.preflightFor)
-    .sort((a, b) => firstHop(b.p).startedMs - firstHop(a.p).startedMs || b.i - a.i);
   for (const { p } of rest) {
     const list = index.get(keyOf(p.tabId, firstHop(p).url));
     if (!list) continue;
@@ -201,15 +203,68 @@ function credentialsFacts(c: CredentialsInfo): ExchangeFacts['credentials'] {
 const NO_WARNINGS = Object.freeze([]) as unknown as CorsWarning[];
 const NO_TRIGGERS = Object.freeze([]) as unknown as CorsAnnotation['preflightTriggers'];
 
+/**
+ * For the warnings whose text does not name the URL: the facts their text is made of. Equal
+ * facts give the same warning, so one frozen object is shared (on a large capture one warning
+ * text on most entries was the largest part of the annotations' memory, and building it again
+ * for every entry most of the cost of warning).
+ */
+const WARNING_TEXT_FACTS: Partial<Record<WarningCode, (f: WarningFacts) => readonly unknown[]>> = {
+  CredentialsModeUnknown: (f) => [f.alternateError, f.alternateParameter, f.origin],
+  MaxAgeAboveBrowserCap: (f) => [f.maxAge, f.profile, f.capSeconds],
+  MaxAgeInvalid: (f) => [f.maxAge, f.profile, f.effectiveSeconds],
+  BrowserOutcomeDiffers: (f) => [f.observedError],
+  DuplicateCorsHeader: (f) => [f.headers?.length, ...(f.headers ?? [])],
+};
+
+/**
+ * The shared warnings, in a tree of Maps keyed by the code and then by each fact in turn (exact
+ * for any value, no key string to build). A leaf is the warning. Bounded: the tree is dropped
+ * when it holds 1,024 warnings (the facts are header values from the capture).
+ */
+type WarningTree = Map<unknown, WarningTree | CorsWarning>;
+let sharedWarnings: WarningTree = new Map();
+let sharedCount = 0;
+
+function warningOf(w: PendingWarning): CorsWarning {
+  const factsOf = WARNING_TEXT_FACTS[w.code];
+  if (!factsOf) return makeWarning(w);
+  const facts = factsOf(w.facts);
+  let node: WarningTree = sharedWarnings;
+  const path: unknown[] = [w.code, ...facts.map((v) => v ?? null)];
+  for (let i = 0; i < path.length - 1; i++) {
+    let next = node.get(path[i]) as WarningTree | undefined;
+    if (!next) node.set(path[i], (next = new Map()));
+    node = next;
+  }
+  const last = path[path.length - 1];
+  const known = node.get(last) as CorsWarning | undefined;
+  if (known) return known;
+  if (sharedCount >= 1024) {
+    sharedWarnings = new Map();
+    sharedCount = 0;
+    return makeWarning(w);
+  }
+  const made = Object.freeze(makeWarning(w));
+  node.set(last, made);
+  sharedCount++;
+  return made;
+}
+
+function makeWarning(w: PendingWarning): CorsWarning {
+  const e = explainWarning(w.code, w.facts);
+  return { code: w.code, message: `${e.message} ${e.fix}` };
+}
+
 function toWarnings(ws: readonly PendingWarning[]): CorsWarning[] {
   if (ws.length === 0) return NO_WARNINGS;
+  if (ws.length === 1) return [warningOf(ws[0]!)];
   const seen = new Set<string>();
   const out: CorsWarning[] = [];
   for (const w of ws) {
     if (seen.has(w.code)) continue;
     seen.add(w.code);
-    const e = explainWarning(w.code, w.facts);
-    out.push({ code: w.code, message: `${e.message} ${e.fix}` });
+    out.push(warningOf(w));
   }
   return out;
 }
@@ -472,7 +527,9 @@ function judgePreflightEntry(
       });
     }
   }
-  return annotation(b, 'pass', explainPass('preflight', { ...fx, cacheSeconds: info.effectiveSeconds }), { warnings: toWarnings(ws) });
+  return annotation(b, 'pass', explainPass('preflight', { method: fx.method, url: fx.url, origin: fx.origin, credentials: fx.credentials, cacheSeconds: info.effectiveSeconds }), {
+    warnings: toWarnings(ws),
+  });
 }
 
 /**
@@ -534,7 +591,10 @@ function judgeRequest(
   if (origin === null || !isCorsRequest(r, paired.size > 0)) {
     // A cookie says nothing about the mode of a same-origin or no-cors request: only a known mode is reported.
     const known: CredentialsInfo = r.credentials ? { mode: r.credentials, inferred: false } : { mode: 'unknown', inferred: false };
-    return annotation({ ...b, kind: 'not-cors', credentials: known }, 'n/a', explainNotCors(notCorsReason(r), { ...fx, credentials: credentialsFacts(known) }));
+    b.kind = 'not-cors';
+    b.credentials = known;
+    fx.credentials = credentialsFacts(known);
+    return annotation(b, 'n/a', explainNotCors(notCorsReason(r), fx));
   }
 
   // The first hop that runs with the CORS flag decides the preflight (a same-origin hop needs none).
@@ -605,7 +665,8 @@ function judgeRequest(
   // What the script can read: only a response that reached the page; an unfollowed redirect
   // reaches it as an opaque-redirect response, which exposes nothing.
   const exposed = chain.opaqueRedirect ? [] : r.outcome.outcome === 'completed' ? exposedHeaders(fh.responseHeaders ?? [], include) : null;
-  return annotation(b, 'pass', explainPass(b.kind === 'preflighted' ? 'preflighted' : 'simple', { ...fx, cacheHit: cacheHit !== null }), {
+  const passFacts = { method: fx.method, url: fx.url, origin: fx.origin, credentials: fx.credentials, cacheHit: cacheHit !== null };
+  return annotation(b, 'pass', explainPass(b.kind === 'preflighted' ? 'preflighted' : 'simple', passFacts), {
     warnings: toWarnings(ws),
     exposed,
   });

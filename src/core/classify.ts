@@ -193,8 +193,8 @@ export function deriveHeaderTriggers(headers: readonly HeaderEntry[], profile: B
   const safelisted: string[] = [];
   let total = 0;
   for (const h of headers) {
-    const n = h.name.toLowerCase();
-    if (isForbiddenRequestHeader(n) || BROWSER_ADDED.has(n)) continue;
+    const n = countedName(h.name);
+    if (n === null) continue;
     if (bypass && (n === 'pragma' || n === 'cache-control')) continue;
     const s = safelistVerdict(n, h.value, profile);
     if (s.safe) {
@@ -215,8 +215,27 @@ export function deriveHeaderTriggers(headers: readonly HeaderEntry[], profile: B
       }
     }
   }
+  if (unsafe.size === 0) return [];
   return [...unsafe.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, t]) => t);
 }
+
+/**
+ * A request header's lower-case name, or null when it never counts toward a preflight (forbidden,
+ * or added by the browser). Memoised per name as seen: a capture has few distinct header names,
+ * and every request's headers are classified (bounded by clearing).
+ */
+function countedName(name: string): string | null {
+  let n = countedNames.get(name);
+  if (n === undefined) {
+    const lower = name.toLowerCase();
+    n = isForbiddenRequestHeader(lower) || BROWSER_ADDED.has(lower) ? null : lower;
+    if (countedNames.size >= 1024) countedNames.clear();
+    countedNames.set(name, n);
+  }
+  return n;
+}
+
+const countedNames = new Map<string, string | null>();
 
 /** Triggers of a request as it would be sent: method first, then header names in ACRH order. */
 export function deriveTriggers(method: string, headers: readonly HeaderEntry[], profile: BrowserProfile): TriggerDetail[] {

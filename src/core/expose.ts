@@ -20,18 +20,25 @@ export const SAFELISTED_RESPONSE_HEADERS: readonly string[] = [
 ];
 
 const FORBIDDEN_RESPONSE = new Set(['set-cookie', 'set-cookie2']);
+const SAFELISTED = new Set(SAFELISTED_RESPONSE_HEADERS);
 
 export function exposedHeaders(responseHeaders: readonly HeaderEntry[], credentialsInclude: boolean): string[] {
   const parsed = parseTokenList(getCombined(responseHeaders, 'access-control-expose-headers'));
   // An unparsable ACEH exposes nothing extra (the header "extract" fails → empty list).
   const listed = 'tokens' in parsed ? parsed.tokens.map((t) => t.toLowerCase()) : [];
   const all = !credentialsInclude && listed.includes('*');
-  const allowed = new Set([...SAFELISTED_RESPONSE_HEADERS, ...listed]);
-  const out = new Set<string>();
+  // Runs for every passing response: no Set of the allowed names per call (the list is short).
+  const out: string[] = [];
   for (const h of responseHeaders) {
     const n = h.name.toLowerCase();
     if (FORBIDDEN_RESPONSE.has(n)) continue;
-    if (all || allowed.has(n)) out.add(n);
+    if (all || SAFELISTED.has(n) || listed.includes(n)) out.push(n);
   }
-  return [...out].sort();
+  if (out.length < 2) return out;
+  // Sorted, then repeated names dropped (a name may arrive on several lines).
+  out.sort();
+  let w = 1;
+  for (let i = 1; i < out.length; i++) if (out[i] !== out[w - 1]) out[w++] = out[i]!;
+  out.length = w;
+  return out;
 }

@@ -3,21 +3,21 @@
  * (Fetch §concept-header-list-get; Chromium `HttpResponseHeaders::GetNormalizedHeader`), each
  * line stripped of leading/trailing HTTP whitespace (Fetch §header value normalize).
  */
-import { headerValues, type HeaderEntry } from './model.ts';
+import { headerValues, singleHeaderValue, type HeaderEntry } from './model.ts';
 
 const HTTP_WS = /^[\t\n\r ]+|[\t\n\r ]+$/g;
 
 export function normalizeValue(v: string): string {
-  return v.replace(HTTP_WS, '');
+  // Nearly every value has nothing to strip: skip the regex (it ran for every value of every hop).
+  return hasEdgeWhitespace(v) ? v.replace(HTTP_WS, '') : v;
 }
 
 /** Combined value, or null when absent. */
 export function getCombined(headers: readonly HeaderEntry[] | null | undefined, name: string): string | null {
-  const values = headerValues(headers, name);
-  if (values.length === 0) return null;
-  // Nearly every header has one line with nothing to strip: skip the regex and the join.
-  if (values.length === 1) return hasEdgeWhitespace(values[0]!) ? normalizeValue(values[0]!) : values[0]!;
-  return values.map(normalizeValue).join(', ');
+  // Nearly every header has one line or none: no array, and no join.
+  const one = singleHeaderValue(headers, name);
+  if (one !== undefined) return one === null ? null : normalizeValue(one);
+  return headerValues(headers, name).map(normalizeValue).join(', ');
 }
 
 /** HTTP whitespace (Fetch §HTTP whitespace: tab, LF, CR, space) at either end of `v`. */

@@ -90,20 +90,63 @@ export function lastHop(r: ObservedRequest): RequestHop {
   return r.hops[r.hops.length - 1]!;
 }
 
+/**
+ * Whether header name `n` equals `lower` (a lower-case name) after `n.toLowerCase()`, without
+ * allocating the lower-cased copy: the engine looks up several headers of every hop, and the
+ * copy per compared name was most of its garbage. ASCII letters are folded here; a name with any
+ * other character takes `toLowerCase` itself, so the result is the same for every string (e.g.
+ * U+212A KELVIN SIGN lower-cases to ASCII `k`).
+ */
+export function nameEquals(n: string, lower: string): boolean {
+  if (n === lower) return true;
+  const len = n.length;
+  if (len !== lower.length) return false;
+  for (let i = 0; i < len; i++) {
+    let c = n.charCodeAt(i);
+    if (c > 0x7f) return n.toLowerCase() === lower;
+    if (c >= 0x41 && c <= 0x5a) c += 0x20;
+    if (c !== lower.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
+/** `name` lower-cased, reusing the string when it already is (every name the engine asks for). */
+function lowerName(name: string): string {
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if ((c >= 0x41 && c <= 0x5a) || c > 0x7f) return name.toLowerCase();
+  }
+  return name;
+}
+
 /** Case-insensitive lookup of every value of a header, in order. */
 export function headerValues(headers: readonly HeaderEntry[] | null | undefined, name: string): string[] {
   if (!headers) return [];
-  const lower = name.toLowerCase();
+  const lower = lowerName(name);
   const out: string[] = [];
-  // Hot path of the engine (every check reads several headers of every hop): compare lengths
-  // first and lower-case only a name that could match, instead of lower-casing every name on
-  // every lookup. Same result as before for every name the engine asks for (ASCII): the only
-  // lower-casing that changes length (U+0130 → "i̇") never yields ASCII.
-  for (const h of headers) {
-    const n = h.name;
-    if (n === lower || (n.length === lower.length && n.toLowerCase() === lower)) out.push(h.value);
+  for (let i = 0; i < headers.length; i++) {
+    const h = headers[i]!;
+    if (nameEquals(h.name, lower)) out.push(h.value);
   }
   return out;
+}
+
+/**
+ * The value of the only line carrying `name`; `null` when no line does, `undefined` when more
+ * than one does (the caller then combines `headerValues`). Saves the array of `headerValues` on
+ * the common case of one line or none.
+ */
+export function singleHeaderValue(headers: readonly HeaderEntry[] | null | undefined, name: string): string | null | undefined {
+  if (!headers) return null;
+  const lower = lowerName(name);
+  let found: string | null = null;
+  for (let i = 0; i < headers.length; i++) {
+    const h = headers[i]!;
+    if (!nameEquals(h.name, lower)) continue;
+    if (found !== null) return undefined;
+    found = h.value;
+  }
+  return found;
 }
 
 /**

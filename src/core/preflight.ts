@@ -87,7 +87,11 @@ export function judgePreflight(input: PreflightInput): PreflightJudgement {
     { url: hop.url, status: hop.status, responseHeaders: hop.responseHeaders, origin: input.origin, credentialsInclude: input.credentialsInclude },
     { preflight: true },
   );
-  if (access) return { state: 'fail', failure: { ...access, facts: { ...access.facts, method: input.method } } };
+  if (access) {
+    // corsCheck returns a fresh failure: add the method in place (same keys, same order as a copy).
+    access.facts.method = input.method;
+    return { state: 'fail', failure: access };
+  }
 
   if (hop.status < 200 || hop.status > 299) {
     return fail('PreflightInvalidStatus', '', 'CORSPreflightDidNotSucceed', { ...base, status: hop.status });
@@ -97,7 +101,8 @@ export function judgePreflight(input: PreflightInput): PreflightJudgement {
   const acah = getCombined(hop.responseHeaders, 'access-control-allow-headers');
   const methodsParsed = parseTokenList(acam);
   const headersParsed = parseTokenList(acah);
-  const facts = { ...base, allowMethods: acam, allowHeaders: acah, status: hop.status };
+  // Built only for a failure: a passing preflight (nearly all of them) needs no explanation facts.
+  const facts = (): CorsFailure['facts'] => ({ url: base.url, origin: base.origin, method: base.method, allowMethods: acam, allowHeaders: acah, status: hop.status });
 
   // `*` is a wildcard in ACAM/ACAH only for requests without credentials (Fetch §CORS-preflight fetch).
   const wildcard = !input.credentialsInclude;
@@ -119,22 +124,22 @@ export function judgePreflight(input: PreflightInput): PreflightJudgement {
   };
 
   if ('invalid' in methodsParsed) {
-    return fail('InvalidAllowMethodsPreflightResponse', '', firefoxReason(), { ...facts, badToken: methodsParsed.invalid });
+    return fail('InvalidAllowMethodsPreflightResponse', '', firefoxReason(), { ...facts(), badToken: methodsParsed.invalid });
   }
   if ('invalid' in headersParsed) {
-    return fail('InvalidAllowHeadersPreflightResponse', '', firefoxReason(), { ...facts, badToken: headersParsed.invalid });
+    return fail('InvalidAllowHeadersPreflightResponse', '', firefoxReason(), { ...facts(), badToken: headersParsed.invalid });
   }
   const methods = methodsParsed.tokens;
   const headers = headersParsed.tokens.map((t) => t.toLowerCase());
   // Byte-exact method match (Chromium since AccessControlAllowMethodsInCORSPreflightSpecConformant;
   // Firefox `Equals`): `put` in ACAM does not allow `PUT`.
   if (methodDenied(methods)) {
-    return fail('MethodDisallowedByPreflightResponse', input.method, firefoxReason(), facts);
+    return fail('MethodDisallowedByPreflightResponse', input.method, firefoxReason(), facts());
   }
   const names = new Set(headers);
   const denied = firstDeniedHeader(names);
   if (denied !== null) {
-    return fail('HeaderDisallowedByPreflightResponse', denied, firefoxReason(), { ...facts, header: denied });
+    return fail('HeaderDisallowedByPreflightResponse', denied, firefoxReason(), { ...facts(), header: denied });
   }
   const authorizationCoveredByWildcard =
     wildcard && names.has('*') && input.unsafeHeaders.includes('authorization') && !names.has('authorization');

@@ -87,7 +87,12 @@ export function judgeChain(input: ChainInput): ChainJudgement {
         { url: hop.url, status: hop.status, responseHeaders: hop.responseHeaders, origin: hopOrigin, credentialsInclude: input.credentialsInclude },
         { preflight: false },
       );
-      if (f) return { state: 'fail', failure: { ...f, facts: { ...f.facts, method: hop.method, tainted: hopOrigin === NULL_ORIGIN && origin !== NULL_ORIGIN } }, hopIndex: i };
+      if (f) {
+        // corsCheck returns a fresh failure: add to its facts in place (what a copy would hold).
+        f.facts.method = hop.method;
+        f.facts.tainted = hopOrigin === NULL_ORIGIN && origin !== NULL_ORIGIN;
+        return { state: 'fail', failure: f, hopIndex: i };
+      }
     }
     const target = redirectTarget(req, i);
     if (target === null) return { state: 'pass', finalHop: hop, finalOrigin: hopOrigin, opaqueRedirect: false };

@@ -4,6 +4,7 @@
  */
 import type { AnalyzedEntry, CorsKind, CorsVerdict } from '../../../core/annotation.ts';
 import { firstHop, lastHop } from '../../../core/model.ts';
+import { urlAuthority } from '../../../core/origin.ts';
 
 export interface UrlParts {
   origin: string;
@@ -38,19 +39,12 @@ export function splitUrl(url: string): Readonly<UrlParts> {
 }
 
 /**
- * `scheme://authority` of a URL with a special scheme, when nothing in it makes the URL parser
- * rewrite it (whitespace, backslashes, an empty host): the origin depends on that prefix alone.
- */
-const AUTHORITY = /^(?:https?|wss?|ftp):\/\/[^/\\?#\s]+(?=[/\\?#]|$)/i;
-
-/**
  * The origin of a URL. A capture has thousands of distinct URLs on a handful of origins, so the
  * URL is parsed by its authority prefix (one `new URL()` per origin, not per URL: the origin menu
  * asks for every entry's origin on the first render); anything unusual takes the full parse.
  */
 export function originOf(url: string): string {
-  const authority = AUTHORITY.exec(url);
-  return splitUrl(authority ? authority[0] : url).origin;
+  return splitUrl(urlAuthority(url) ?? url).origin;
 }
 
 export const KIND_LABEL: Record<CorsKind, string> = {
