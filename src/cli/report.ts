@@ -88,9 +88,13 @@ function codePoints(s: string): number {
 export function shortenUrl(url: string, max = URL_WIDTH): string {
   const hash = url.indexOf('#');
   const u = hash < 0 ? url : url.slice(0, hash);
-  if (u.length <= max || codePoints(u) <= max) return u;
-  const chars = [...u];
+  if (u.length <= max) return u;
   const tail = Math.min(20, Math.floor(max / 3));
+  // Without a surrogate pair, code units are code points: cut the string itself instead of
+  // spreading it into an array of characters (every long URL of a large capture passes here).
+  if (!SURROGATE.test(u)) return `${u.slice(0, max - tail - 1)}…${u.slice(u.length - tail)}`;
+  if (codePoints(u) <= max) return u;
+  const chars = [...u];
   return `${chars.slice(0, max - tail - 1).join('')}…${chars.slice(chars.length - tail).join('')}`;
 }
 
