@@ -2,7 +2,8 @@
  * Incremental persistence of the capture to `storage.session`, so that a stopped MV3 service
  * worker (about 30 s idle, browser-facts §F) loses nothing it had finished.
  *
- * Layout (all values are JSON strings, so the size we budget is the size we write):
+ * Layout (all values are JSON strings, so the size we budget is the size we write; a request is
+ * written in the form of codec.ts, its header lists flat):
  *   `v`            schema version
  *   `m:<tabId>`    the tab's `TabMeta` (url, dropped count, first/next seq, navigation mark)
  *   `c:<tabId>:<n>` chunk n of the tab's finished requests: `{s: firstSeq, r: ObservedRequest[]}`
@@ -47,8 +48,10 @@ import type { EventContext } from '../platform/webrequest.ts';
 import type { StorageAreaLike } from '../platform/extension-api.ts';
 import type { TabMeta } from './store.ts';
 import { NO_YIELD, type Yielder } from './slicer.ts';
+import { requestText, reviveRequest } from './codec.ts';
 
-export const SCHEMA_VERSION = 1;
+/** 2: requests in the flat-header form of codec.ts (1 wrote them as plain JSON). */
+export const SCHEMA_VERSION = 2;
 /** Keys per `get` of the wake's read (a chunk key holds up to `chunkSize` requests). */
 const READ_BATCH_KEYS = 8;
 const READS_IN_FLIGHT = 3;
@@ -205,7 +208,7 @@ export class SessionPersister {
    * Hot path: O(1). A finished request was stored under `seq`. `text`: its JSON, when the
    * write-through made it already (the request does not change once finished).
    */
-  append(tabId: number, seq: number, req: ObservedRequest, text: string = JSON.stringify(req)): void {
+  append(tabId: number, seq: number, req: ObservedRequest, text: string = requestText(req)): void {
     const t = this.tab(tabId);
     t.metaDirty = true;
     const open = t.chunks[t.chunks.length - 1];
@@ -255,7 +258,7 @@ export class SessionPersister {
     const key = finishedKey(req.id);
     this.throughKeys.add(key);
     this.forgetInflight(req.id);
-    const text = JSON.stringify(req);
+    const text = requestText(req);
     // Same text as JSON.stringify({t, r} satisfies FinishedValue), without serialising r twice.
     void this.area.set(this.withVersion({ [key]: `{"t":${JSON.stringify(req.tabId)},"r":${text}}` })).catch(() => undefined);
     return text;
@@ -273,7 +276,7 @@ export class SessionPersister {
   writeInflightNow(req: ObservedRequest): void {
     if (!this.inflightKeys.has(req.id) && this.inflightKeys.size >= this.opts.maxInFlight) return;
     const key = inflightKey(req.id);
-    const value = JSON.stringify(req);
+    const value = requestText(req);
     const bytes = sizeOf(key, value);
     this.inflightBytes += bytes - (this.inflightKeys.get(req.id) ?? 0);
     this.inflightKeys.set(req.id, bytes);
@@ -345,7 +348,7 @@ export class SessionPersister {
       // Finished meanwhile (its write-through is the copy), or past the bound on persisted ones.
       if (!req || (!this.inflightKeys.has(id) && this.inflightKeys.size >= this.opts.maxInFlight)) continue;
       const key = inflightKey(id);
-      const value = JSON.stringify(req);
+      const value = requestText(req);
       items[key] = value;
       const bytes = sizeOf(key, value);
       // Recorded before the write lands: a request finishing during it schedules the key's removal.
@@ -486,11 +489,11 @@ export class SessionPersister {
         else this.removedKeys.add(key);
       } else if (key.startsWith('f:')) {
         const value = parseJson<FinishedValue>(raw);
-        if (value && value.r && typeof value.r.id === 'string' && Array.isArray(value.r.hops)) through.push({ key, value });
+        if (value && reviveRequest(value.r)) through.push({ key, value });
         else this.removedKeys.add(key);
       } else if (key.startsWith('i:')) {
-        const value = parseJson<ObservedRequest>(raw);
-        if (value && typeof value.id === 'string' && Array.isArray(value.hops) && value.hops.length > 0) inflightKeyed.push(value);
+        const value = reviveRequest(parseJson<unknown>(raw));
+        if (value && value.hops.length > 0) inflightKeyed.push(value);
         this.removedKeys.add(key);
       } else if ((m = /^m:(-?\d+)$/.exec(key))) {
         const meta = parseJson<TabMeta>(raw);
@@ -498,6 +501,8 @@ export class SessionPersister {
       } else if ((m = /^c:(-?\d+):(\d+)$/.exec(key))) {
         const value = parseJson<ChunkValue>(raw);
         if (!value || !Array.isArray(value.r)) continue;
+        // In place: members keep their positions (a member's seq is the chunk's start + its index).
+        for (const r of value.r) reviveRequest(r);
         const tabId = Number(m[1]);
         const list = chunks.get(tabId) ?? [];
         list.push({ n: Number(m[2]), key, value, bytes: sizeOf(key, raw as string) });
@@ -528,7 +533,7 @@ export class SessionPersister {
       // Reopen the last chunk so appends continue it instead of starting a new key.
       const last = state.chunks[state.chunks.length - 1];
       const lastValue = list[list.length - 1];
-      if (last && lastValue && last.len < this.opts.chunkSize) last.reqs = lastValue.value.r.map((r) => JSON.stringify(r));
+      if (last && lastValue && last.len < this.opts.chunkSize) last.reqs = lastValue.value.r.map((r) => requestText(r));
       this.tabs.set(tabId, state);
       if (slicer.due) await slicer.yield();
       const promised = Math.max(0, meta.nextSeq - meta.firstSeq);
@@ -556,7 +561,7 @@ export class SessionPersister {
     if (KEY_INFLIGHT in all) this.removedKeys.add(KEY_INFLIGHT);
     const byId = new Map<string, ObservedRequest>();
     for (const r of inflightKeyed) byId.set(r.id, r);
-    for (const r of Array.isArray(listed) ? listed : []) if (r && typeof r.id === 'string' && Array.isArray(r.hops) && r.hops.length > 0) byId.set(r.id, r);
+    for (const r of Array.isArray(listed) ? listed : []) if (reviveRequest(r) && r.hops.length > 0) byId.set(r.id, r);
     const inflight = [...byId.values()].filter((r) => !finishedIds.has(r.id));
     // Their keys are scheduled for removal above; the next write puts back those still open
     // (the caller resumes them into its tracker first).
