@@ -17,9 +17,8 @@
  * every 400 ms) dies with up to one batch window of finished requests not yet in a chunk; the
  * batched write alone lost 521 of 2,000 exchanges. A finished request is therefore written at
  * once under its own small key (one `set` of one request, never a 25-request chunk), and the
- * batched flush compacts it into its chunk and removes the key in the same write cycle
- * (`set` then `remove`, so a death in between leaves a duplicate, never a gap: `load` dedups by
- * request id). Likewise a request still in flight at a batched write is written under its own
+ * batched flush that writes its chunk removes the key in the same write cycle (`set` then
+ * `remove`, so a death in between leaves a duplicate, never a gap: `load` dedups by request id). Likewise a request still in flight at a batched write is written under its own
  * `i:` key (url, method, tab, request headers with Origin, what response it had), so a request that
  * finishes after a wake is filed under its tab with its request side intact instead of being
  * judged blind; a later write rewrites the key only if the request changed meanwhile.
@@ -33,9 +32,9 @@
  * the events seen after the wake (no request headers). An idle stop (about 30 s idle, §F) always
  * comes after the batched write.
  *
- * Requests are appended to an open chunk of at most `chunkSize`; a write rewrites only the open
- * chunk, chunks completed since the last write, the metas that changed and the in-flight requests
- * that changed, never the whole capture. A chunk is built from the JSON text each request got for
+ * Requests are appended to an open chunk of at most `chunkSize`; a write rewrites only chunks
+ * completed since the last write, the open chunk once it stops filling (see `flush`), the metas
+ * that changed and the in-flight requests that changed, never the whole capture. A chunk is built from the JSON text each request got for
  * its write-through (a request is serialised once, not once per write of its chunk). Chunks whose requests all fell below the tab's first retained seq are
  * removed. Chromium's quota is 10 MiB (`QUOTA_BYTES`); Firefox ESR 153 has no such constant
  * (browser-facts §E), so the same byte budget is applied by the size of what is written: when
@@ -98,6 +97,12 @@ interface Chunk {
   reqs: string[] | null;
   bytes: number;
   dirty: boolean;
+  /** Members in the stored copy of this chunk (the seqs from `start` that a restore finds in it). */
+  writtenLen: number;
+  /** `f:` keys of the members not in the stored copy yet: removed once a write of the chunk lands. */
+  through: string[];
+  /** Appended to since the last flush looked at it (see `flush`: the open chunk waits). */
+  touched: boolean;
 }
 
 interface TabState {
@@ -105,6 +110,8 @@ interface TabState {
   nextN: number;
   metaDirty: boolean;
   metaBytes: number;
+  /** The meta's text as stored (a flush does not rewrite an unchanged meta). */
+  metaText: string | null;
 }
 
 /** What a restore found. */
@@ -178,10 +185,10 @@ export class SessionPersister {
     this.budget = opts.budgetBytes;
   }
 
-  /** Whether anything waits to be written. */
+  /** Whether anything waits to be written (an open chunk a flush let wait included). */
   get dirty(): boolean {
     if (this.throughKeys.size > 0 || this.inflightDirty.size > 0 || this.removedKeys.size > 0 || !this.versionWritten) return true;
-    for (const t of this.tabs.values()) if (t.metaDirty) return true;
+    for (const t of this.tabs.values()) if (t.metaDirty || t.chunks[t.chunks.length - 1]?.dirty) return true;
     return false;
   }
 
@@ -198,7 +205,7 @@ export class SessionPersister {
   private tab(tabId: number): TabState {
     let t = this.tabs.get(tabId);
     if (!t) {
-      t = { chunks: [], nextN: 0, metaDirty: true, metaBytes: 0 };
+      t = { chunks: [], nextN: 0, metaDirty: true, metaBytes: 0, metaText: null };
       this.tabs.set(tabId, t);
     }
     return t;
@@ -211,14 +218,26 @@ export class SessionPersister {
   append(tabId: number, seq: number, req: ObservedRequest, text: string = requestText(req)): void {
     const t = this.tab(tabId);
     t.metaDirty = true;
-    const open = t.chunks[t.chunks.length - 1];
-    if (open?.reqs && open.len < this.opts.chunkSize && open.start + open.len === seq) {
-      open.reqs.push(text);
-      open.len++;
-      open.dirty = true;
-      return;
+    let c = t.chunks[t.chunks.length - 1];
+    if (c?.reqs && c.len < this.opts.chunkSize && c.start + c.len === seq) {
+      c.reqs.push(text);
+      c.len++;
+      c.dirty = true;
+      c.touched = true;
+    } else {
+      c = { n: t.nextN++, start: seq, len: 1, reqs: [text], bytes: 0, dirty: true, writtenLen: 0, through: [], touched: true };
+      t.chunks.push(c);
     }
-    t.chunks.push({ n: t.nextN++, start: seq, len: 1, reqs: [text], bytes: 0, dirty: true });
+    // Its write-through key stays until the chunk is written with it (not at the next flush).
+    const key = finishedKey(req.id);
+    if (this.throughKeys.delete(key)) c.through.push(key);
+  }
+
+  /** A chunk goes unwritten (cleared, evicted, below the first retained seq): so do its members' `f:` keys. */
+  private dropChunk(tabId: number, c: Chunk): void {
+    this.removedKeys.add(chunkKey(tabId, c.n));
+    for (const k of c.through) this.removedKeys.add(k);
+    c.through = [];
   }
 
   /** The tab's meta changed without a new request (navigation mark, url, drops). */
@@ -229,7 +248,7 @@ export class SessionPersister {
   /** The tab's log was cleared: its chunks go, its meta is rewritten. */
   cleared(tabId: number): void {
     const t = this.tab(tabId);
-    for (const c of t.chunks) this.removedKeys.add(chunkKey(tabId, c.n));
+    for (const c of t.chunks) this.dropChunk(tabId, c);
     t.chunks = [];
     t.metaDirty = true;
   }
@@ -238,7 +257,7 @@ export class SessionPersister {
   removed(tabId: number): void {
     const t = this.tabs.get(tabId);
     if (!t) return;
-    for (const c of t.chunks) this.removedKeys.add(chunkKey(tabId, c.n));
+    for (const c of t.chunks) this.dropChunk(tabId, c);
     this.removedKeys.add(metaKey(tabId));
     this.tabs.delete(tabId);
   }
@@ -321,7 +340,11 @@ export class SessionPersister {
    */
   async flush(src: FlushSource): Promise<void> {
     const items: Record<string, string> = {};
-    const writtenChunks: Chunk[] = [];
+    /** Chunks in this write, with the `f:` keys that go once it lands and their previous state. */
+    const writtenChunks: { c: Chunk; through: string[]; writtenLen: number }[] = [];
+    /** Tabs whose open chunk waits: their meta promises only what the stored chunks hold. */
+    const storedNextSeq = new Map<number, number>();
+    const metasWritten: [TabState, string][] = [];
     if (!this.versionWritten) items[KEY_VERSION] = String(SCHEMA_VERSION);
 
     for (const [tabId, t] of this.tabs) {
@@ -330,16 +353,30 @@ export class SessionPersister {
       if (!meta) continue;
       // Chunks entirely below the first retained request are gone from the store: remove them.
       while (t.chunks.length > 0 && t.chunks[0]!.start + t.chunks[0]!.len <= meta.firstSeq) {
-        this.removedKeys.add(chunkKey(tabId, t.chunks.shift()!.n));
+        this.dropChunk(tabId, t.chunks.shift()!);
       }
-      for (const c of t.chunks) {
+      for (let i = 0; i < t.chunks.length; i++) {
+        const c = t.chunks[i]!;
         if (!c.dirty || !c.reqs) continue;
+        // The open chunk, still filling since the last flush, waits until it is full or a flush
+        // finds it unchanged: each write of it rewrites all its members, and in the capture
+        // benchmark (≈ 40 requests finish per 250 ms flush, chunks hold 25) most chunks were
+        // written twice, once part-filled. Nothing is at risk meanwhile: its new members keep
+        // their `f:` keys until a write of the chunk holding them lands.
+        if (i === t.chunks.length - 1 && c.len < this.opts.chunkSize && c.touched) {
+          c.touched = false;
+          storedNextSeq.set(tabId, c.start + c.writtenLen);
+          continue;
+        }
+        c.touched = false;
         const key = chunkKey(tabId, c.n);
         // Same text as JSON.stringify({s, r} satisfies ChunkValue) of the requests.
         const value = `{"s":${c.start},"r":[${c.reqs.join(',')}]}`;
         items[key] = value;
         c.bytes = sizeOf(key, value);
-        writtenChunks.push(c);
+        writtenChunks.push({ c, through: c.through, writtenLen: c.writtenLen });
+        c.through = [];
+        c.writtenLen = c.len;
       }
     }
     const inflightWritten: string[] = [];
@@ -365,8 +402,14 @@ export class SessionPersister {
       const meta = src.meta(tabId);
       if (!meta) continue;
       const key = metaKey(tabId);
-      const value = JSON.stringify(meta);
+      // A restore counts requests the meta promises but no chunk holds as lost: promise only
+      // what the stored chunks hold. The waiting members are restored from their `f:` keys and
+      // appended after them, as requests finished after the last write always were.
+      const next = storedNextSeq.get(tabId);
+      const value = JSON.stringify(next === undefined ? meta : { ...meta, nextSeq: Math.max(meta.firstSeq, Math.min(meta.nextSeq, next)) });
+      if (value === t.metaText) continue;
       items[key] = value;
+      metasWritten.push([t, value]);
       t.metaBytes = sizeOf(key, value);
     }
 
@@ -375,17 +418,21 @@ export class SessionPersister {
     const through = [...this.throughKeys];
     this.throughKeys.clear();
     for (const k of through) this.removedKeys.add(k);
+    for (const w of writtenChunks) for (const k of w.through) this.removedKeys.add(k);
     const removed = [...this.removedKeys].filter((k) => !(k in items));
     const dirtyTabs = [...this.tabs.values()].filter((t) => t.metaDirty);
     // Clear the flags before awaiting: changes that arrive during the write mark them again.
     for (const t of dirtyTabs) t.metaDirty = false;
-    for (const c of writtenChunks) c.dirty = false;
+    // A tab whose open chunk waits is looked at again by the next flush.
+    for (const tabId of storedNextSeq.keys()) this.tabs.get(tabId)!.metaDirty = true;
+    for (const { c } of writtenChunks) c.dirty = false;
     this.inflightDirty.clear();
     this.removedKeys.clear();
     try {
       if (Object.keys(items).length > 0) await this.area.set(items);
       if (removed.length > 0) await this.area.remove(removed);
       this.versionWritten = true;
+      for (const [t, text] of metasWritten) t.metaText = text;
       // A completed chunk will not change again: let go of its contents (the store has them).
       for (const t of this.tabs.values()) {
         for (let i = 0; i < t.chunks.length - 1; i++) if (!t.chunks[i]!.dirty) t.chunks[i]!.reqs = null;
@@ -393,12 +440,18 @@ export class SessionPersister {
     } catch (err) {
       this.budget = Math.max(64 * 1024, Math.floor(this.bytes * 0.9));
       for (const t of dirtyTabs) t.metaDirty = true;
-      for (const c of writtenChunks) c.dirty = true;
       for (const id of inflightWritten) if (this.inflightKeys.has(id)) this.inflightDirty.add(id);
       for (const k of removed) this.removedKeys.add(k);
       for (const k of through) {
         this.removedKeys.delete(k);
         this.throughKeys.add(k);
+      }
+      // The chunks were not written: their members' `f:` keys stay, and the retry writes them.
+      for (const w of writtenChunks) {
+        w.c.dirty = true;
+        w.c.writtenLen = w.writtenLen;
+        w.c.through = [...w.through, ...w.c.through];
+        for (const k of w.through) this.removedKeys.delete(k);
       }
       throw err;
     }
@@ -421,9 +474,8 @@ export class SessionPersister {
       if (!victim) return;
       const [tabId, t] = victim;
       const c = t.chunks.shift()!;
-      const key = chunkKey(tabId, c.n);
-      delete items[key];
-      this.removedKeys.add(key);
+      delete items[chunkKey(tabId, c.n)];
+      this.dropChunk(tabId, c);
       total -= c.bytes;
       t.metaDirty = true;
       src.evicted(tabId, c.start + c.len);
@@ -516,7 +568,8 @@ export class SessionPersister {
     for (const [tabId, meta] of metas) {
       const list = (chunks.get(tabId) ?? []).sort((a, b) => a.n - b.n);
       const requests: ObservedRequest[] = [];
-      const state: TabState = { chunks: [], nextN: 0, metaDirty: false, metaBytes: sizeOf(metaKey(tabId), JSON.stringify(meta)) };
+      const metaText = JSON.stringify(meta);
+      const state: TabState = { chunks: [], nextN: 0, metaDirty: false, metaBytes: sizeOf(metaKey(tabId), metaText), metaText };
       let expect = meta.firstSeq;
       for (const c of list) {
         const start = c.value.s;
@@ -527,7 +580,7 @@ export class SessionPersister {
           finishedIds.add(r.id);
           expect = seq + 1;
         });
-        state.chunks.push({ n: c.n, start, len: c.value.r.length, reqs: null, bytes: c.bytes, dirty: false });
+        state.chunks.push({ n: c.n, start, len: c.value.r.length, reqs: null, bytes: c.bytes, dirty: false, writtenLen: c.value.r.length, through: [], touched: false });
         state.nextN = c.n + 1;
       }
       // Reopen the last chunk so appends continue it instead of starting a new key.
