@@ -12,6 +12,8 @@
  *                                      capture with the attribution variants (bench/variants/),
  *                                      CPU split by Chromium process kind; --baseline adds the
  *                                      release build of an older commit as `lens-old`
+ *   npm run bench -- --only capture --no-firefox --baseline <commit> --budget 480
+ *                                      the same paired against the floor, with a longer round budget
  *
  * The extension and the CLI are built from the current sources into bench/out/ first (never
  * dist/, which other work may be rebuilding during a run). Every loop is bounded in count and in
@@ -41,6 +43,11 @@ const attribution = flag('attribution');
 const baselineArg = argv.indexOf('--baseline');
 const baseline = baselineArg >= 0 ? argv[baselineArg + 1] : undefined;
 if (baselineArg >= 0 && !baseline) throw new Error('--baseline needs a commit');
+// --budget <s>: measured-round time budget of the Chromium capture loop (for a longer paired
+// comparison, e.g. with --baseline); the default table keeps its own budget.
+const budgetArg = argv.indexOf('--budget');
+const budgetS = budgetArg >= 0 ? Number(argv[budgetArg + 1]) : undefined;
+if (budgetS !== undefined && !(budgetS > 0)) throw new Error('--budget needs seconds');
 const profileDir = flag('profile') ? resolve(OUT, 'profiles') : undefined;
 if (profileDir) mkdirSync(profileDir, { recursive: true });
 
@@ -136,7 +143,7 @@ if (only.includes('capture')) {
     rounds,
     minRounds: quick ? 1 : attribution ? 3 : 2,
     // Attribution runs 9 browsers per round: a larger budget, so it still gets ≥ 3 rounds.
-    budgetMs: quick ? 60_000 : attribution ? 600_000 : 120_000,
+    budgetMs: budgetS !== undefined ? budgetS * 1000 : quick ? 60_000 : attribution ? 600_000 : 120_000,
     warmupCalls: 200,
     log,
   });
