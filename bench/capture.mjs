@@ -131,7 +131,7 @@ async function spawnFirefox(exe, ext, url) {
 
 /**
  * @typedef {{name: string, ext: string|null}} Variant
- * @typedef {{variant: string, round: number, wallMs: number, cpuMs: number, netCpuMs: number|null, ok: number, failed: number}} Batch
+ * @typedef {{variant: string, round: number, wallMs: number, cpuMs: number, netCpuMs: number|null, ok: number, failed: number, byKind: Record<string, number>}} Batch
  */
 
 /**
@@ -171,7 +171,7 @@ export async function runCaptureFor(browserName, variants, opts) {
       const order = round % 2 === 0 ? variants : [...variants].reverse();
       for (const v of order) {
         const b = /** @type {{pid: number}} */ (browsers.get(v.name));
-        let before = { total: 0, network: /** @type {number|null} */ (null) };
+        let before = { total: 0, network: /** @type {number|null} */ (null), byKind: /** @type {Record<string, number>} */ ({}) };
         const job = { tag: `${v.name}-${round}`, calls: round === 0 ? (opts.warmupCalls ?? calls) : calls, wave: WAVE, failEvery: FAIL_EVERY };
         const r = await server.runJob(v.name, job, JOB_TIMEOUT_MS, () => {
           before = sampleCpu(b.pid, isNet);
@@ -185,6 +185,8 @@ export async function runCaptureFor(browserName, variants, opts) {
           netCpuMs: after.network !== null && before.network !== null ? after.network - before.network : null,
           ok: r.ok,
           failed: r.failed,
+          // Per process kind (lib/proc.mjs chromiumKind): where the extra CPU of a variant goes.
+          byKind: Object.fromEntries(Object.entries(after.byKind).map(([k, v]) => [k, v - (before.byKind[k] ?? 0)])),
         };
         // Round 0 warms up every variant (worker start, JIT, connection pool) and is not counted.
         if (round > 0) batches.push(batch);
@@ -228,4 +230,32 @@ export function pairedRatios(batches, a, b) {
     if (x.netCpuMs && y.netCpuMs) cpuNet.push(x.cpuMs / x.netCpuMs / (y.cpuMs / y.netCpuMs));
   }
   return { wall: summary(wall), cpu: summary(cpu), cpuPerNet: summary(cpuNet) };
+}
+
+/**
+ * Per process kind, paired per round: `excess` = (variant's CPU of that kind ÷ its network CPU
+ * − the floor's likewise) ÷ (the floor's total CPU ÷ its network CPU), so the kinds' excesses
+ * add up exactly to the variant's CPU ÷ network-CPU ratio to the floor minus 1; `perNet` = the
+ * variant's CPU of that kind ÷ its network CPU.
+ * @param {Batch[]} batches @param {string} a @param {string} floor
+ */
+export function kindExcess(batches, a, floor) {
+  /** @type {Record<string, number[]>} */
+  const per = {};
+  /** @type {Record<string, number[]>} */
+  const share = {};
+  for (const r of new Set(batches.map((x) => x.round))) {
+    const x = batches.find((q) => q.variant === a && q.round === r);
+    const y = batches.find((q) => q.variant === floor && q.round === r);
+    if (!x || !y || !x.netCpuMs || !y.netCpuMs) continue;
+    for (const k of Object.keys(x.byKind)) {
+      // Both normalised by their own batch's network CPU, as in pairedRatios' cpuPerNet.
+      (per[k] ??= []).push(((x.byKind[k] ?? 0) / x.netCpuMs - (y.byKind[k] ?? 0) / y.netCpuMs) / (y.cpuMs / y.netCpuMs));
+      (share[k] ??= []).push((x.byKind[k] ?? 0) / x.netCpuMs);
+    }
+  }
+  return {
+    excess: Object.fromEntries(Object.entries(per).map(([k, v]) => [k, summary(v)])),
+    perNet: Object.fromEntries(Object.entries(share).map(([k, v]) => [k, summary(v)])),
+  };
 }

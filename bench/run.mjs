@@ -8,6 +8,12 @@
  *   npm run bench -- --quick           fewer rounds and smaller budgets (a smoke run)
  *   npm run bench -- --no-firefox      skip Firefox in the capture benchmark
  *   npm run bench -- --profile         also write CPU profiles / a heap snapshot to bench/out/profiles
+ *   npm run bench -- --only capture --attribution [--baseline <commit>]
+ *                                      capture with the attribution variants (bench/variants/),
+ *                                      CPU split by Chromium process kind; --baseline adds the
+ *                                      release build of an older commit as `lens-old`
+ *   npm run bench -- --only capture --no-firefox --baseline <commit> --budget 480
+ *                                      the same paired against the floor, with a longer round budget
  *
  * The extension and the CLI are built from the current sources into bench/out/ first (never
  * dist/, which other work may be rebuilding during a run). Every loop is bounded in count and in
@@ -16,9 +22,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import os from 'node:os';
-import { CALLS, pairedRatios, runCaptureFor } from './capture.mjs';
+import { CALLS, kindExcess, pairedRatios, runCaptureFor } from './capture.mjs';
 import { runEngine, HAR_ENTRIES } from './engine.mjs';
-import { OUT, ROOT, buildExtension } from './lib/build.mjs';
+import { OUT, ROOT, buildCommit, buildExtension } from './lib/build.mjs';
+import { CHROMIUM_KINDS } from './lib/proc.mjs';
 import { fmtSpread } from './lib/stats.mjs';
 import { MEMORY_REQUESTS, runMemory } from './memory.mjs';
 import { runPanel } from './panel.mjs';
@@ -32,6 +39,15 @@ const SECTIONS = ['size', 'engine', 'panel', 'memory', 'capture'];
 const only = onlyValue ? onlyValue.split(',').map((s) => s.trim()) : SECTIONS;
 for (const s of only) if (!SECTIONS.includes(s)) throw new Error(`unknown section ${s} (one of ${SECTIONS.join(', ')})`);
 const quick = flag('quick');
+const attribution = flag('attribution');
+const baselineArg = argv.indexOf('--baseline');
+const baseline = baselineArg >= 0 ? argv[baselineArg + 1] : undefined;
+if (baselineArg >= 0 && !baseline) throw new Error('--baseline needs a commit');
+// --budget <s>: measured-round time budget of the Chromium capture loop (for a longer paired
+// comparison, e.g. with --baseline); the default table keeps its own budget.
+const budgetArg = argv.indexOf('--budget');
+const budgetS = budgetArg >= 0 ? Number(argv[budgetArg + 1]) : undefined;
+if (budgetS !== undefined && !(budgetS > 0)) throw new Error('--budget needs seconds');
 const profileDir = flag('profile') ? resolve(OUT, 'profiles') : undefined;
 if (profileDir) mkdirSync(profileDir, { recursive: true });
 
@@ -107,24 +123,59 @@ if (only.includes('memory')) {
 if (only.includes('capture')) {
   log(`\n[capture] ${elapsed()}  (${CALLS} calls per batch: half preflighted, 10 % failing)`);
   const rounds = quick ? 1 : 6;
-  const chromium = await runCaptureFor(
-    'chromium',
-    [
-      { name: 'none', ext: null },
-      { name: 'floor', ext: resolve(ROOT, 'bench/floor-extension') },
-      { name: 'floor-b', ext: resolve(ROOT, 'bench/floor-extension') },
-      { name: 'lens', ext: chromeDir },
-    ],
-    { rounds, minRounds: quick ? 1 : 2, budgetMs: quick ? 60_000 : 120_000, warmupCalls: 200, log },
-  );
+  const floorDir = resolve(ROOT, 'bench/floor-extension');
+  /** @type {{name: string, ext: string|null}[]} */
+  const variants = [
+    ...(attribution ? [] : [{ name: 'none', ext: null }]),
+    { name: 'floor', ext: floorDir },
+    { name: 'floor-b', ext: floorDir },
+    { name: 'lens', ext: chromeDir },
+  ];
+  if (baseline) {
+    const old = await buildCommit(baseline, 'chrome');
+    log(`  lens-old = release build of ${old.sha} (${old.dir})`);
+    variants.push({ name: 'lens-old', ext: old.dir });
+  }
+  // Attribution only (not in the default table: 4 more browsers would double the capture time).
+  const ATTRIBUTION = [['nopersist'], ['smallvalues'], ['nojudge'], ['nojudge', 'nopersist'], ['listeners']];
+  if (attribution) for (const v of ATTRIBUTION) variants.push({ name: `lens-${v.join('-')}`, ext: await buildExtension('chrome', false, { variant: v }) });
+  const chromium = await runCaptureFor('chromium', variants, {
+    rounds,
+    minRounds: quick ? 1 : attribution ? 3 : 2,
+    // Attribution runs 9 browsers per round: a larger budget, so it still gets ≥ 3 rounds.
+    budgetMs: budgetS !== undefined ? budgetS * 1000 : quick ? 60_000 : attribution ? 600_000 : 120_000,
+    warmupCalls: 200,
+    log,
+  });
   const lensFloor = pairedRatios(chromium.batches, 'lens', 'floor');
   const floorNone = pairedRatios(chromium.batches, 'floor', 'none');
   const noise = pairedRatios(chromium.batches, 'floor-b', 'floor');
   results.sections.captureChromium = { ...chromium, lensFloor, floorNone, noise };
+  /** Every lens variant (and floor-b) against the floor, with its CPU split by process kind. */
+  const attributionRows = variants
+    .filter((v) => v.name !== 'floor' && v.name !== 'none')
+    .map((v) => ({ variant: v.name, ratio: pairedRatios(chromium.batches, v.name, 'floor'), kinds: kindExcess(chromium.batches, v.name, 'floor') }));
+  results.sections.captureChromium.attribution = attributionRows;
+  if (attribution || baseline) {
+    log(`\nChromium, each variant / floor (CPU ÷ network-service CPU, paired per round), and its excess over the floor by process kind`);
+    log(`(kind excess = share of the floor's CPU ÷ net-CPU; the kinds add up to ratio − 1):\n`);
+    const kinds = CHROMIUM_KINDS.filter((k) => k !== 'gpu');
+    log(`| variant | / floor, CPU ÷ net | rounds | ${kinds.join(' | ')} |`);
+    log(`|---|---|---|${kinds.map(() => '---').join('|')}|`);
+    for (const r of attributionRows) {
+      log(`| ${r.variant} | ${fmtSpread(r.ratio.cpuPerNet)} | ${r.ratio.cpuPerNet.n} | ${kinds.map((k) => (r.kinds.excess[k] ? `${(r.kinds.excess[k].median * 100).toFixed(1)} % (${(r.kinds.excess[k].min * 100).toFixed(1)}…${(r.kinds.excess[k].max * 100).toFixed(1)})` : '-')).join(' | ')} |`);
+    }
+    const fk = kindExcess(chromium.batches, 'floor', 'floor').perNet;
+    log(`\nfloor's own CPU by kind ÷ its network CPU: ${CHROMIUM_KINDS.map((k) => `${k} ${fk[k] ? fk[k].median.toFixed(2) : '-'}`).join(', ')}`);
+  }
   const chromiumRounds = lensFloor.wall.n;
   table.push([`Chromium CORS Lens / floor, page wall (${chromiumRounds} rounds)`, fmtSpread(lensFloor.wall), '≤ 1.02', lensFloor.wall.median <= 1.02]);
   table.push(['Chromium CORS Lens / floor, CPU ÷ network-service CPU', fmtSpread(lensFloor.cpuPerNet), '(≤ 1.02)', lensFloor.cpuPerNet.median <= 1.02]);
   table.push(['Chromium CORS Lens / floor, browser CPU', fmtSpread(lensFloor.cpu), '—', null]);
+  if (baseline) {
+    table.push([`Chromium CORS Lens ${baseline} / floor, CPU ÷ network-service CPU`, fmtSpread(pairedRatios(chromium.batches, 'lens-old', 'floor').cpuPerNet), '—', null]);
+    table.push([`Chromium CORS Lens / CORS Lens ${baseline}, CPU ÷ network-service CPU`, fmtSpread(pairedRatios(chromium.batches, 'lens', 'lens-old').cpuPerNet), '—', null]);
+  }
   table.push(['Chromium floor / none, page wall', fmtSpread(floorNone.wall), '—', null]);
   table.push(['Chromium floor / none, CPU ÷ network-service CPU', fmtSpread(floorNone.cpuPerNet), '—', null]);
   table.push(['Chromium noise: floor-b / floor, page wall', fmtSpread(noise.wall), '≈ 1', null]);
@@ -153,7 +204,8 @@ if (only.includes('capture')) {
 
 results.table = table.map(([figure, value, goal, ok]) => ({ figure, value, goal, ok }));
 results.seconds = (performance.now() - started) / 1000;
-const outFile = resolve(ROOT, quick ? 'bench/out/results-quick.json' : 'bench/results.json');
+// An attribution run is not a run of the benchmark's table: kept apart from bench/results.json.
+const outFile = resolve(ROOT, quick ? 'bench/out/results-quick.json' : attribution ? 'bench/out/results-attribution.json' : 'bench/results.json');
 mkdirSync(resolve(outFile, '..'), { recursive: true });
 writeFileSync(outFile, `${JSON.stringify(results, null, 2)}\n`);
 

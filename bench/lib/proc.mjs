@@ -74,7 +74,36 @@ export function sampleCpu(rootPid, isNetwork) {
       networkSeen = true;
     }
   }
-  return { total, network: networkSeen ? network : null, processes: tree.length };
+  return { total, network: networkSeen ? network : null, processes: tree.length, byKind: byKind(tree) };
+}
+
+/**
+ * Chromium's processes by role, from their command-line flags (Chromium writes a child's flags
+ * into its process title, so a zygote-forked renderer shows `--type=renderer` too):
+ *   browser    the root (no --type): UI thread, extension event routing, storage.session
+ *   extension  a renderer with --extension-process (the extension's service worker runs there)
+ *   renderer   every other renderer (the bench page)
+ *   network    the network service (utility, network.mojom.NetworkService)
+ *   gpu        the GPU process (headless still starts one)
+ *   other      zygotes, other utility processes (storage service, audio, …)
+ * @param {Proc} p
+ */
+export function chromiumKind(p) {
+  const type = /--type=(\S+)/.exec(p.cmdline)?.[1];
+  if (!type) return 'browser';
+  if (type === 'renderer') return p.cmdline.includes('--extension-process') ? 'extension' : 'renderer';
+  if (type === 'utility' && isChromiumNetworkService(p)) return 'network';
+  if (type === 'gpu-process') return 'gpu';
+  return 'other';
+}
+export const CHROMIUM_KINDS = ['browser', 'extension', 'renderer', 'network', 'gpu', 'other'];
+
+/** CPU ms per process kind (Chromium's kinds; Firefox processes land in browser/other). @param {Proc[]} tree */
+function byKind(tree) {
+  /** @type {Record<string, number>} */
+  const out = Object.fromEntries(CHROMIUM_KINDS.map((k) => [k, 0]));
+  for (const p of tree) out[chromiumKind(p)] += p.cpuMs;
+  return out;
 }
 
 /** Chromium's out-of-process network service. @param {Proc} p */

@@ -2,7 +2,8 @@
  * Incremental persistence of the capture to `storage.session`, so that a stopped MV3 service
  * worker (about 30 s idle, browser-facts §F) loses nothing it had finished.
  *
- * Layout (all values are JSON strings, so the size we budget is the size we write):
+ * Layout (all values are JSON strings, so the size we budget is the size we write; a request is
+ * written in the form of codec.ts, its header lists flat):
  *   `v`            schema version
  *   `m:<tabId>`    the tab's `TabMeta` (url, dropped count, first/next seq, navigation mark)
  *   `c:<tabId>:<n>` chunk n of the tab's finished requests: `{s: firstSeq, r: ObservedRequest[]}`
@@ -16,9 +17,8 @@
  * every 400 ms) dies with up to one batch window of finished requests not yet in a chunk; the
  * batched write alone lost 521 of 2,000 exchanges. A finished request is therefore written at
  * once under its own small key (one `set` of one request, never a 25-request chunk), and the
- * batched flush compacts it into its chunk and removes the key in the same write cycle
- * (`set` then `remove`, so a death in between leaves a duplicate, never a gap: `load` dedups by
- * request id). Likewise a request still in flight at a batched write is written under its own
+ * batched flush that writes its chunk removes the key in the same write cycle (`set` then
+ * `remove`, so a death in between leaves a duplicate, never a gap: `load` dedups by request id). Likewise a request still in flight at a batched write is written under its own
  * `i:` key (url, method, tab, request headers with Origin, what response it had), so a request that
  * finishes after a wake is filed under its tab with its request side intact instead of being
  * judged blind; a later write rewrites the key only if the request changed meanwhile.
@@ -32,9 +32,9 @@
  * the events seen after the wake (no request headers). An idle stop (about 30 s idle, §F) always
  * comes after the batched write.
  *
- * Requests are appended to an open chunk of at most `chunkSize`; a write rewrites only the open
- * chunk, chunks completed since the last write, the metas that changed and the in-flight requests
- * that changed, never the whole capture. A chunk is built from the JSON text each request got for
+ * Requests are appended to an open chunk of at most `chunkSize`; a write rewrites only chunks
+ * completed since the last write, the open chunk once it stops filling (see `flush`), the metas
+ * that changed and the in-flight requests that changed, never the whole capture. A chunk is built from the JSON text each request got for
  * its write-through (a request is serialised once, not once per write of its chunk). Chunks whose requests all fell below the tab's first retained seq are
  * removed. Chromium's quota is 10 MiB (`QUOTA_BYTES`); Firefox ESR 153 has no such constant
  * (browser-facts §E), so the same byte budget is applied by the size of what is written: when
@@ -47,8 +47,10 @@ import type { EventContext } from '../platform/webrequest.ts';
 import type { StorageAreaLike } from '../platform/extension-api.ts';
 import type { TabMeta } from './store.ts';
 import { NO_YIELD, type Yielder } from './slicer.ts';
+import { requestText, reviveRequest } from './codec.ts';
 
-export const SCHEMA_VERSION = 1;
+/** 2: requests in the flat-header form of codec.ts (1 wrote them as plain JSON). */
+export const SCHEMA_VERSION = 2;
 /** Keys per `get` of the wake's read (a chunk key holds up to `chunkSize` requests). */
 const READ_BATCH_KEYS = 8;
 const READS_IN_FLIGHT = 3;
@@ -95,6 +97,12 @@ interface Chunk {
   reqs: string[] | null;
   bytes: number;
   dirty: boolean;
+  /** Members in the stored copy of this chunk (the seqs from `start` that a restore finds in it). */
+  writtenLen: number;
+  /** `f:` keys of the members not in the stored copy yet: removed once a write of the chunk lands. */
+  through: string[];
+  /** Appended to since the last flush looked at it (see `flush`: the open chunk waits). */
+  touched: boolean;
 }
 
 interface TabState {
@@ -102,6 +110,8 @@ interface TabState {
   nextN: number;
   metaDirty: boolean;
   metaBytes: number;
+  /** The meta's text as stored (a flush does not rewrite an unchanged meta). */
+  metaText: string | null;
 }
 
 /** What a restore found. */
@@ -175,10 +185,10 @@ export class SessionPersister {
     this.budget = opts.budgetBytes;
   }
 
-  /** Whether anything waits to be written. */
+  /** Whether anything waits to be written (an open chunk a flush let wait included). */
   get dirty(): boolean {
     if (this.throughKeys.size > 0 || this.inflightDirty.size > 0 || this.removedKeys.size > 0 || !this.versionWritten) return true;
-    for (const t of this.tabs.values()) if (t.metaDirty) return true;
+    for (const t of this.tabs.values()) if (t.metaDirty || t.chunks[t.chunks.length - 1]?.dirty) return true;
     return false;
   }
 
@@ -195,7 +205,7 @@ export class SessionPersister {
   private tab(tabId: number): TabState {
     let t = this.tabs.get(tabId);
     if (!t) {
-      t = { chunks: [], nextN: 0, metaDirty: true, metaBytes: 0 };
+      t = { chunks: [], nextN: 0, metaDirty: true, metaBytes: 0, metaText: null };
       this.tabs.set(tabId, t);
     }
     return t;
@@ -205,17 +215,29 @@ export class SessionPersister {
    * Hot path: O(1). A finished request was stored under `seq`. `text`: its JSON, when the
    * write-through made it already (the request does not change once finished).
    */
-  append(tabId: number, seq: number, req: ObservedRequest, text: string = JSON.stringify(req)): void {
+  append(tabId: number, seq: number, req: ObservedRequest, text: string = requestText(req)): void {
     const t = this.tab(tabId);
     t.metaDirty = true;
-    const open = t.chunks[t.chunks.length - 1];
-    if (open?.reqs && open.len < this.opts.chunkSize && open.start + open.len === seq) {
-      open.reqs.push(text);
-      open.len++;
-      open.dirty = true;
-      return;
+    let c = t.chunks[t.chunks.length - 1];
+    if (c?.reqs && c.len < this.opts.chunkSize && c.start + c.len === seq) {
+      c.reqs.push(text);
+      c.len++;
+      c.dirty = true;
+      c.touched = true;
+    } else {
+      c = { n: t.nextN++, start: seq, len: 1, reqs: [text], bytes: 0, dirty: true, writtenLen: 0, through: [], touched: true };
+      t.chunks.push(c);
     }
-    t.chunks.push({ n: t.nextN++, start: seq, len: 1, reqs: [text], bytes: 0, dirty: true });
+    // Its write-through key stays until the chunk is written with it (not at the next flush).
+    const key = finishedKey(req.id);
+    if (this.throughKeys.delete(key)) c.through.push(key);
+  }
+
+  /** A chunk goes unwritten (cleared, evicted, below the first retained seq): so do its members' `f:` keys. */
+  private dropChunk(tabId: number, c: Chunk): void {
+    this.removedKeys.add(chunkKey(tabId, c.n));
+    for (const k of c.through) this.removedKeys.add(k);
+    c.through = [];
   }
 
   /** The tab's meta changed without a new request (navigation mark, url, drops). */
@@ -226,7 +248,7 @@ export class SessionPersister {
   /** The tab's log was cleared: its chunks go, its meta is rewritten. */
   cleared(tabId: number): void {
     const t = this.tab(tabId);
-    for (const c of t.chunks) this.removedKeys.add(chunkKey(tabId, c.n));
+    for (const c of t.chunks) this.dropChunk(tabId, c);
     t.chunks = [];
     t.metaDirty = true;
   }
@@ -235,7 +257,7 @@ export class SessionPersister {
   removed(tabId: number): void {
     const t = this.tabs.get(tabId);
     if (!t) return;
-    for (const c of t.chunks) this.removedKeys.add(chunkKey(tabId, c.n));
+    for (const c of t.chunks) this.dropChunk(tabId, c);
     this.removedKeys.add(metaKey(tabId));
     this.tabs.delete(tabId);
   }
@@ -255,7 +277,7 @@ export class SessionPersister {
     const key = finishedKey(req.id);
     this.throughKeys.add(key);
     this.forgetInflight(req.id);
-    const text = JSON.stringify(req);
+    const text = requestText(req);
     // Same text as JSON.stringify({t, r} satisfies FinishedValue), without serialising r twice.
     void this.area.set(this.withVersion({ [key]: `{"t":${JSON.stringify(req.tabId)},"r":${text}}` })).catch(() => undefined);
     return text;
@@ -273,7 +295,7 @@ export class SessionPersister {
   writeInflightNow(req: ObservedRequest): void {
     if (!this.inflightKeys.has(req.id) && this.inflightKeys.size >= this.opts.maxInFlight) return;
     const key = inflightKey(req.id);
-    const value = JSON.stringify(req);
+    const value = requestText(req);
     const bytes = sizeOf(key, value);
     this.inflightBytes += bytes - (this.inflightKeys.get(req.id) ?? 0);
     this.inflightKeys.set(req.id, bytes);
@@ -318,7 +340,11 @@ export class SessionPersister {
    */
   async flush(src: FlushSource): Promise<void> {
     const items: Record<string, string> = {};
-    const writtenChunks: Chunk[] = [];
+    /** Chunks in this write, with the `f:` keys that go once it lands and their previous state. */
+    const writtenChunks: { c: Chunk; through: string[]; writtenLen: number }[] = [];
+    /** Tabs whose open chunk waits: their meta promises only what the stored chunks hold. */
+    const storedNextSeq = new Map<number, number>();
+    const metasWritten: [TabState, string][] = [];
     if (!this.versionWritten) items[KEY_VERSION] = String(SCHEMA_VERSION);
 
     for (const [tabId, t] of this.tabs) {
@@ -327,16 +353,30 @@ export class SessionPersister {
       if (!meta) continue;
       // Chunks entirely below the first retained request are gone from the store: remove them.
       while (t.chunks.length > 0 && t.chunks[0]!.start + t.chunks[0]!.len <= meta.firstSeq) {
-        this.removedKeys.add(chunkKey(tabId, t.chunks.shift()!.n));
+        this.dropChunk(tabId, t.chunks.shift()!);
       }
-      for (const c of t.chunks) {
+      for (let i = 0; i < t.chunks.length; i++) {
+        const c = t.chunks[i]!;
         if (!c.dirty || !c.reqs) continue;
+        // The open chunk, still filling since the last flush, waits until it is full or a flush
+        // finds it unchanged: each write of it rewrites all its members, and in the capture
+        // benchmark (≈ 40 requests finish per 250 ms flush, chunks hold 25) most chunks were
+        // written twice, once part-filled. Nothing is at risk meanwhile: its new members keep
+        // their `f:` keys until a write of the chunk holding them lands.
+        if (i === t.chunks.length - 1 && c.len < this.opts.chunkSize && c.touched) {
+          c.touched = false;
+          storedNextSeq.set(tabId, c.start + c.writtenLen);
+          continue;
+        }
+        c.touched = false;
         const key = chunkKey(tabId, c.n);
         // Same text as JSON.stringify({s, r} satisfies ChunkValue) of the requests.
         const value = `{"s":${c.start},"r":[${c.reqs.join(',')}]}`;
         items[key] = value;
         c.bytes = sizeOf(key, value);
-        writtenChunks.push(c);
+        writtenChunks.push({ c, through: c.through, writtenLen: c.writtenLen });
+        c.through = [];
+        c.writtenLen = c.len;
       }
     }
     const inflightWritten: string[] = [];
@@ -345,7 +385,7 @@ export class SessionPersister {
       // Finished meanwhile (its write-through is the copy), or past the bound on persisted ones.
       if (!req || (!this.inflightKeys.has(id) && this.inflightKeys.size >= this.opts.maxInFlight)) continue;
       const key = inflightKey(id);
-      const value = JSON.stringify(req);
+      const value = requestText(req);
       items[key] = value;
       const bytes = sizeOf(key, value);
       // Recorded before the write lands: a request finishing during it schedules the key's removal.
@@ -362,8 +402,14 @@ export class SessionPersister {
       const meta = src.meta(tabId);
       if (!meta) continue;
       const key = metaKey(tabId);
-      const value = JSON.stringify(meta);
+      // A restore counts requests the meta promises but no chunk holds as lost: promise only
+      // what the stored chunks hold. The waiting members are restored from their `f:` keys and
+      // appended after them, as requests finished after the last write always were.
+      const next = storedNextSeq.get(tabId);
+      const value = JSON.stringify(next === undefined ? meta : { ...meta, nextSeq: Math.max(meta.firstSeq, Math.min(meta.nextSeq, next)) });
+      if (value === t.metaText) continue;
       items[key] = value;
+      metasWritten.push([t, value]);
       t.metaBytes = sizeOf(key, value);
     }
 
@@ -372,17 +418,21 @@ export class SessionPersister {
     const through = [...this.throughKeys];
     this.throughKeys.clear();
     for (const k of through) this.removedKeys.add(k);
+    for (const w of writtenChunks) for (const k of w.through) this.removedKeys.add(k);
     const removed = [...this.removedKeys].filter((k) => !(k in items));
     const dirtyTabs = [...this.tabs.values()].filter((t) => t.metaDirty);
     // Clear the flags before awaiting: changes that arrive during the write mark them again.
     for (const t of dirtyTabs) t.metaDirty = false;
-    for (const c of writtenChunks) c.dirty = false;
+    // A tab whose open chunk waits is looked at again by the next flush.
+    for (const tabId of storedNextSeq.keys()) this.tabs.get(tabId)!.metaDirty = true;
+    for (const { c } of writtenChunks) c.dirty = false;
     this.inflightDirty.clear();
     this.removedKeys.clear();
     try {
       if (Object.keys(items).length > 0) await this.area.set(items);
       if (removed.length > 0) await this.area.remove(removed);
       this.versionWritten = true;
+      for (const [t, text] of metasWritten) t.metaText = text;
       // A completed chunk will not change again: let go of its contents (the store has them).
       for (const t of this.tabs.values()) {
         for (let i = 0; i < t.chunks.length - 1; i++) if (!t.chunks[i]!.dirty) t.chunks[i]!.reqs = null;
@@ -390,12 +440,18 @@ export class SessionPersister {
     } catch (err) {
       this.budget = Math.max(64 * 1024, Math.floor(this.bytes * 0.9));
       for (const t of dirtyTabs) t.metaDirty = true;
-      for (const c of writtenChunks) c.dirty = true;
       for (const id of inflightWritten) if (this.inflightKeys.has(id)) this.inflightDirty.add(id);
       for (const k of removed) this.removedKeys.add(k);
       for (const k of through) {
         this.removedKeys.delete(k);
         this.throughKeys.add(k);
+      }
+      // The chunks were not written: their members' `f:` keys stay, and the retry writes them.
+      for (const w of writtenChunks) {
+        w.c.dirty = true;
+        w.c.writtenLen = w.writtenLen;
+        w.c.through = [...w.through, ...w.c.through];
+        for (const k of w.through) this.removedKeys.delete(k);
       }
       throw err;
     }
@@ -418,9 +474,8 @@ export class SessionPersister {
       if (!victim) return;
       const [tabId, t] = victim;
       const c = t.chunks.shift()!;
-      const key = chunkKey(tabId, c.n);
-      delete items[key];
-      this.removedKeys.add(key);
+      delete items[chunkKey(tabId, c.n)];
+      this.dropChunk(tabId, c);
       total -= c.bytes;
       t.metaDirty = true;
       src.evicted(tabId, c.start + c.len);
@@ -486,11 +541,11 @@ export class SessionPersister {
         else this.removedKeys.add(key);
       } else if (key.startsWith('f:')) {
         const value = parseJson<FinishedValue>(raw);
-        if (value && value.r && typeof value.r.id === 'string' && Array.isArray(value.r.hops)) through.push({ key, value });
+        if (value && reviveRequest(value.r)) through.push({ key, value });
         else this.removedKeys.add(key);
       } else if (key.startsWith('i:')) {
-        const value = parseJson<ObservedRequest>(raw);
-        if (value && typeof value.id === 'string' && Array.isArray(value.hops) && value.hops.length > 0) inflightKeyed.push(value);
+        const value = reviveRequest(parseJson<unknown>(raw));
+        if (value && value.hops.length > 0) inflightKeyed.push(value);
         this.removedKeys.add(key);
       } else if ((m = /^m:(-?\d+)$/.exec(key))) {
         const meta = parseJson<TabMeta>(raw);
@@ -498,6 +553,8 @@ export class SessionPersister {
       } else if ((m = /^c:(-?\d+):(\d+)$/.exec(key))) {
         const value = parseJson<ChunkValue>(raw);
         if (!value || !Array.isArray(value.r)) continue;
+        // In place: members keep their positions (a member's seq is the chunk's start + its index).
+        for (const r of value.r) reviveRequest(r);
         const tabId = Number(m[1]);
         const list = chunks.get(tabId) ?? [];
         list.push({ n: Number(m[2]), key, value, bytes: sizeOf(key, raw as string) });
@@ -511,7 +568,8 @@ export class SessionPersister {
     for (const [tabId, meta] of metas) {
       const list = (chunks.get(tabId) ?? []).sort((a, b) => a.n - b.n);
       const requests: ObservedRequest[] = [];
-      const state: TabState = { chunks: [], nextN: 0, metaDirty: false, metaBytes: sizeOf(metaKey(tabId), JSON.stringify(meta)) };
+      const metaText = JSON.stringify(meta);
+      const state: TabState = { chunks: [], nextN: 0, metaDirty: false, metaBytes: sizeOf(metaKey(tabId), metaText), metaText };
       let expect = meta.firstSeq;
       for (const c of list) {
         const start = c.value.s;
@@ -522,13 +580,13 @@ export class SessionPersister {
           finishedIds.add(r.id);
           expect = seq + 1;
         });
-        state.chunks.push({ n: c.n, start, len: c.value.r.length, reqs: null, bytes: c.bytes, dirty: false });
+        state.chunks.push({ n: c.n, start, len: c.value.r.length, reqs: null, bytes: c.bytes, dirty: false, writtenLen: c.value.r.length, through: [], touched: false });
         state.nextN = c.n + 1;
       }
       // Reopen the last chunk so appends continue it instead of starting a new key.
       const last = state.chunks[state.chunks.length - 1];
       const lastValue = list[list.length - 1];
-      if (last && lastValue && last.len < this.opts.chunkSize) last.reqs = lastValue.value.r.map((r) => JSON.stringify(r));
+      if (last && lastValue && last.len < this.opts.chunkSize) last.reqs = lastValue.value.r.map((r) => requestText(r));
       this.tabs.set(tabId, state);
       if (slicer.due) await slicer.yield();
       const promised = Math.max(0, meta.nextSeq - meta.firstSeq);
@@ -556,7 +614,7 @@ export class SessionPersister {
     if (KEY_INFLIGHT in all) this.removedKeys.add(KEY_INFLIGHT);
     const byId = new Map<string, ObservedRequest>();
     for (const r of inflightKeyed) byId.set(r.id, r);
-    for (const r of Array.isArray(listed) ? listed : []) if (r && typeof r.id === 'string' && Array.isArray(r.hops) && r.hops.length > 0) byId.set(r.id, r);
+    for (const r of Array.isArray(listed) ? listed : []) if (reviveRequest(r) && r.hops.length > 0) byId.set(r.id, r);
     const inflight = [...byId.values()].filter((r) => !finishedIds.has(r.id));
     // Their keys are scheduled for removal above; the next write puts back those still open
     // (the caller resumes them into its tracker first).

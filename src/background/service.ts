@@ -508,6 +508,8 @@ export class CaptureService {
             if (this.store.dropBefore(tabId, seq) > 0) this.badgeDirty.add(tabId);
           },
         });
+        // An open chunk the flush let wait (persist.ts) is written by a later one.
+        if (this.persister.dirty) this.scheduleFlush();
       } catch (err) {
         console.warn('CORS Lens: storage.session write failed; retrying with a smaller budget', err);
         this.scheduleFlush();

@@ -54,7 +54,7 @@ export interface ExtensionApi {
   readonly session: StorageAreaLike;
   /** `storage.local`: settings. */
   readonly local: StorageAreaLike;
-  /** Tab-specific toolbar badge (`action.setBadgeText` + `setBadgeBackgroundColor`). */
+  /** Tab-specific toolbar badge text (`action.setBadgeText`), in `color` (`setBadgeBackgroundColor`). */
   setBadge(tabId: number, text: string, color: string): Promise<void>;
   /** The tab's URL when we may read it (host permission covers http(s) tabs), else null. */
   tabUrl(tabId: number): Promise<string | null>;
@@ -67,6 +67,8 @@ export interface ExtensionApi {
 export function realExtensionApi(): ExtensionApi {
   const session = browser.storage.session;
   const local = browser.storage.local;
+  /** The badge colour set as every tab's default by this worker (see `setBadge`). */
+  let badgeColor: string | null = null;
   return {
     runtimeId: browser.runtime.id,
     extensionBaseUrl: browser.runtime.getURL('/'),
@@ -86,11 +88,18 @@ export function realExtensionApi(): ExtensionApi {
       remove: (keys) => local.remove(keys),
     },
     async setBadge(tabId, text, color) {
-      // Both calls reject for a tab that closed meanwhile; the badge is cosmetic, so ignore that.
-      await Promise.all([
-        browser.action.setBadgeText({ tabId, text }).catch(() => undefined),
-        text ? browser.action.setBadgeBackgroundColor({ tabId, color }).catch(() => undefined) : undefined,
-      ]);
+      // The colour is set once per worker as the default of every tab, not with each update:
+      // while failures arrive the badge changes every 100 ms, and each extension API call is a
+      // round trip to the browser process (docs/bench.md "Capture attribution": the cost of our
+      // storage writes is per call, not per byte). Both calls reject for a tab that closed
+      // meanwhile; the badge is cosmetic, so ignore that.
+      if (text && color !== badgeColor) {
+        badgeColor = color;
+        void browser.action.setBadgeBackgroundColor({ color }).catch(() => {
+          badgeColor = null;
+        });
+      }
+      await browser.action.setBadgeText({ tabId, text }).catch(() => undefined);
     },
     async tabUrl(tabId) {
       try {
