@@ -25,7 +25,7 @@ import {
   triggersFromPreflight,
   type TriggerDetail,
 } from './classify.ts';
-import type { CorsFailure, WarningCode } from './codes.ts';
+import type { CorsFailure } from './codes.ts';
 import { credentialsOf, includesCredentials, type CredentialsInfo } from './credentials.ts';
 import {
   explainError,
@@ -33,6 +33,7 @@ import {
   explainPass,
   explainUnknown,
   explainWarning,
+  WARNING_TEXT_FACTS,
   type ExchangeFacts,
   type Explanation,
   type NotCorsReason,
@@ -44,7 +45,7 @@ import { firstHop, lastHop, type BrowserProfile, type ObservedRequest, type Requ
 import { sameOrigin } from './origin.ts';
 import { judgePreflight, type PreflightJudgement } from './preflight.ts';
 import { judgeChain, redirectTarget, type ChainJudgement } from './redirect.ts';
-import { duplicateCorsHeaders, maxAgeWarnings, missingVaryOrigin, type PendingWarning, type WarningFacts } from './warnings.ts';
+import { duplicateCorsHeaders, maxAgeWarnings, missingVaryOrigin, type PendingWarning } from './warnings.ts';
 
 export interface AnalyzeOptions {
   browser: BrowserProfile;
@@ -204,22 +205,11 @@ const NO_WARNINGS = Object.freeze([]) as unknown as CorsWarning[];
 const NO_TRIGGERS = Object.freeze([]) as unknown as CorsAnnotation['preflightTriggers'];
 
 /**
- * For the warnings whose text does not name the URL: the facts their text is made of. Equal
- * facts give the same warning, so one frozen object is shared (on a large capture one warning
- * text on most entries was the largest part of the annotations' memory, and building it again
- * for every entry most of the cost of warning).
- */
-const WARNING_TEXT_FACTS: Partial<Record<WarningCode, (f: WarningFacts) => readonly unknown[]>> = {
-  CredentialsModeUnknown: (f) => [f.alternateError, f.alternateParameter, f.origin],
-  MaxAgeAboveBrowserCap: (f) => [f.maxAge, f.profile, f.capSeconds],
-  MaxAgeInvalid: (f) => [f.maxAge, f.profile, f.effectiveSeconds],
-  BrowserOutcomeDiffers: (f) => [f.observedError],
-  DuplicateCorsHeader: (f) => [f.headers?.length, ...(f.headers ?? [])],
-};
-
-/**
- * The shared warnings, in a tree of Maps keyed by the code and then by each fact in turn (exact
- * for any value, no key string to build). A leaf is the warning. Bounded: the tree is dropped
+ * Warnings whose text names no URL (explain.ts `WARNING_TEXT_FACTS`) are shared: equal facts give
+ * the same warning, so one frozen object serves every entry (on a large capture one warning text
+ * on most entries was the largest part of the annotations' memory, and building it again for
+ * every entry most of the cost of warning). They are kept in a tree of Maps keyed by the code and
+ * then by each fact in turn (exact for any value, no key string to build). A leaf is the warning. Bounded: the tree is dropped
  * when it holds 1,024 warnings (the facts are header values from the capture).
  */
 type WarningTree = Map<unknown, WarningTree | CorsWarning>;

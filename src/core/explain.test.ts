@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ALL_ERROR_CODES, ALL_FIREFOX_REASONS, ALL_WARNING_CODES } from './codes.ts';
-import { ERROR_EXPLANATIONS, explainError, explainNotCors, explainPass, explainUnknown, explainWarning, WARNING_EXPLANATIONS } from './explain.ts';
+import { ERROR_EXPLANATIONS, explainError, explainNotCors, explainPass, explainUnknown, explainWarning, WARNING_EXPLANATIONS, WARNING_TEXT_FACTS } from './explain.ts';
+import type { WarningFacts } from './warnings.ts';
 import { FIREFOX_REASON_FOR } from './firefox.ts';
 import { A, B } from './testing.ts';
 
@@ -67,5 +68,45 @@ describe('messages say what to send', () => {
     expect(explainPass('preflight', { ...exchange, cacheSeconds: 600 }).message).toContain('600 s');
     expect(explainUnknown('network-error', { ...exchange, netError: 'net::ERR_CONNECTION_REFUSED' }).message).toContain('net::ERR_CONNECTION_REFUSED');
     expect(explainNotCors('same-origin', exchange).message).toContain('same-origin');
+  });
+});
+
+describe('shared warnings: a text depends only on the facts WARNING_TEXT_FACTS lists', () => {
+  // Two full sets of facts, differing in every field; the analyzer shares one warning object per
+  // listed facts, so swapping in any unlisted fact must leave message and fix as they were.
+  const one: Required<WarningFacts> = {
+    origin: A,
+    url: `${B}/one`,
+    header: 'x-one',
+    headers: ['access-control-allow-origin'],
+    maxAge: '90000',
+    effectiveSeconds: 5,
+    capSeconds: 7200,
+    profile: 'chromium',
+    alternateError: 'WildcardOriginNotAllowed',
+    alternateParameter: '',
+    observedError: 'net::ERR_FAILED',
+  };
+  const two: Required<WarningFacts> = {
+    origin: 'http://other.test',
+    url: `${A}/two`,
+    header: 'x-two',
+    headers: ['access-control-allow-methods', 'access-control-allow-origin'],
+    maxAge: 'abc',
+    effectiveSeconds: 0,
+    capSeconds: 86400,
+    profile: 'firefox',
+    alternateError: 'InvalidAllowCredentials',
+    alternateParameter: 'false',
+    observedError: 'NS_ERROR_DOM_BAD_URI',
+  };
+  const keys = Object.keys(one) as (keyof WarningFacts)[];
+  it.each(Object.keys(WARNING_TEXT_FACTS).map((c) => [c as keyof typeof WARNING_TEXT_FACTS]))('%s', (code) => {
+    const listed = WARNING_TEXT_FACTS[code]!;
+    for (const k of keys) {
+      const changed = { ...one, [k]: two[k] };
+      if (JSON.stringify(listed(changed)) !== JSON.stringify(listed(one))) continue; // a listed fact
+      expect(explainWarning(code, changed), `${code} reads ${k}, which WARNING_TEXT_FACTS does not list`).toEqual(explainWarning(code, one));
+    }
   });
 });

@@ -180,6 +180,20 @@ export const WARNING_EXPLANATIONS: Record<WarningCode, (f: WarningFacts) => Expl
   }),
 };
 
+/**
+ * For the warnings whose text (message and fix) names no URL: every fact the text is made of, in
+ * a fixed order. The analyzer shares one warning object per set of these facts (analyze.ts
+ * `warningOf`), so a template above that starts reading another fact must list it here too
+ * (explain.test.ts checks that no other fact changes these texts).
+ */
+export const WARNING_TEXT_FACTS: Partial<Record<WarningCode, (f: WarningFacts) => readonly unknown[]>> = {
+  CredentialsModeUnknown: (f) => [f.alternateError, f.alternateParameter, f.origin],
+  MaxAgeAboveBrowserCap: (f) => [f.maxAge, f.profile, f.capSeconds],
+  MaxAgeInvalid: (f) => [f.maxAge, f.profile, f.effectiveSeconds],
+  BrowserOutcomeDiffers: (f) => [f.observedError],
+  DuplicateCorsHeader: (f) => [f.headers?.length, ...(f.headers ?? [])],
+};
+
 export function explainError(code: CorsErrorCode, facts: Facts): Explanation {
   return ERROR_EXPLANATIONS[code](facts);
 }

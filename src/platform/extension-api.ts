@@ -54,7 +54,7 @@ export interface ExtensionApi {
   readonly session: StorageAreaLike;
   /** `storage.local`: settings. */
   readonly local: StorageAreaLike;
-  /** Tab-specific toolbar badge text (`action.setBadgeText`), in `color` (`setBadgeBackgroundColor`). */
+  /** Tab-specific toolbar badge text (`action.setBadgeText`); `color` becomes every tab's badge colour (one colour for all, set once). */
   setBadge(tabId: number, text: string, color: string): Promise<void>;
   /** The tab's URL when we may read it (host permission covers http(s) tabs), else null. */
   tabUrl(tabId: number): Promise<string | null>;

@@ -302,17 +302,25 @@ describe('persistence across a worker restart', () => {
     expect(b.inFlight()).toEqual([]);
   });
 
-  it('a terminal event received while restoring survives a second stop during the restore', async () => {
+  /**
+   * A worker that stored one request of tab 5 ('before'), then a new worker `b` whose restore
+   * never finishes (stopped again while reading storage); `ctx` is tab 5's event context.
+   */
+  async function wakeThatNeverRestores() {
     const api = new FakeApi();
     const a = service(api);
     await a.ready;
     complete(a, req({ id: 'before', tabId: 5 }));
     await vi.advanceTimersByTimeAsync(300);
-    // Worker b wakes, and its restore never finishes (stopped again while reading storage).
     vi.spyOn(api.session, 'get').mockReturnValueOnce(new Promise(() => undefined));
     const b = service(api);
+    return { api, b, ctx: { tabId: 5, resourceType: 'xmlhttprequest', initiator: PAGE } };
+  }
+
+  it('a terminal event received while restoring survives a second stop during the restore', async () => {
+    // Worker b wakes, and its restore never finishes (stopped again while reading storage).
+    const { api, b, ctx } = await wakeThatNeverRestores();
     const r = req({ id: 'during', tabId: 5 });
-    const ctx = { tabId: 5, resourceType: 'xmlhttprequest', initiator: PAGE };
     for (const e of eventsFor(r).slice(2)) b.onRequestEvent(e, ctx);
     await Promise.resolve();
     const c = service(api);
@@ -323,17 +331,10 @@ describe('persistence across a worker restart', () => {
   });
 
   it('a request that starts while the worker restores keeps its request side across a stop during the restore', async () => {
-    const api = new FakeApi();
-    const a = service(api);
-    await a.ready;
-    complete(a, req({ id: 'before', tabId: 5 }));
-    await vi.advanceTimersByTimeAsync(300);
     // Worker b wakes and never finishes its restore; the request starts there (its start events
     // wait in b's queue, which dies with b) and ends in worker c.
-    vi.spyOn(api.session, 'get').mockReturnValueOnce(new Promise(() => undefined));
-    const b = service(api);
+    const { api, b, ctx } = await wakeThatNeverRestores();
     const r = req({ id: 'started', tabId: 5, requestHeaders: [{ name: 'Origin', value: PAGE }, { name: 'X-Token', value: '1' }] });
-    const ctx = { tabId: 5, resourceType: 'xmlhttprequest', initiator: PAGE };
     const events = eventsFor(r);
     for (const e of events.slice(0, 2)) b.onRequestEvent(e, ctx);
     await Promise.resolve();
