@@ -61,9 +61,17 @@ const LATE_REQUEST_WINDOW_MS = 2000;
 /** Errors that are the browser's own CORS block (evidence, not the verdict). */
 const CORS_BLOCK_ERRORS = new Set(['net::ERR_FAILED', 'NS_ERROR_DOM_BAD_URI']);
 
+interface PreflightLink {
+  requestId: string;
+  /** The request's hop the preflight guards. */
+  hop: number;
+  /** The request's position in the list given to pairPreflights. */
+  index: number;
+}
+
 interface Pairing {
   /** preflight id → request id and the request's hop it guards. */
-  byPreflight: Map<string, { requestId: string; hop: number }>;
+  byPreflight: Map<string, PreflightLink>;
   /** request id → hop index → preflight id. */
   byRequest: Map<string, Map<number, string>>;
 }
@@ -74,13 +82,30 @@ function endOf(r: ObservedRequest): number | null {
 
 /** Pairs preflights with requests (see the module comment). Deterministic for a given input order. */
 export function pairPreflights(reqs: readonly ObservedRequest[]): Pairing {
-  const byPreflight = new Map<string, { requestId: string; hop: number }>();
+  const flags = reqs.map(isPreflight);
+  return pairPreflightsOf(reqs, flags);
+}
+
+/** Lists at most this long are searched when pairing, not indexed (see `candidatesAt`). */
+const SCAN_CANDIDATES = 8;
+
+/** `pairPreflights` with `isPreflight` of each request already known (`flags[i]`). */
+function pairPreflightsOf(reqs: readonly ObservedRequest[], flags: readonly boolean[]): Pairing {
+  const byPreflight = new Map<string, PreflightLink>();
   const byRequest = new Map<string, Map<number, string>>();
-  const byId = new Map(reqs.map((r) => [r.id, r]));
-  const preflights = reqs.filter(isPreflight);
-  const candidates = reqs.filter((r) => !isPreflight(r));
-  const link = (p: ObservedRequest, r: ObservedRequest, hop: number) => {
-    byPreflight.set(p.id, { requestId: r.id, hop });
+  // Nearly every group is one preflight and its request: the lists, maps and index below are
+  // built for what the group holds (they were most of the engine's garbage per group).
+  const preflights: number[] = [];
+  const candidates: number[] = [];
+  let explicit = false;
+  for (let i = 0; i < reqs.length; i++) {
+    if (flags[i]) {
+      preflights.push(i);
+      if (reqs[i]!.preflightFor) explicit = true;
+    } else candidates.push(i);
+  }
+  const link = (p: ObservedRequest, r: ObservedRequest, index: number, hop: number) => {
+    byPreflight.set(p.id, { requestId: r.id, hop, index });
     let m = byRequest.get(r.id);
     if (!m) byRequest.set(r.id, (m = new Map()));
     m.set(hop, p.id);
@@ -97,38 +122,69 @@ export function pairPreflights(reqs: readonly ObservedRequest[]): Pairing {
   };
 
   // 1. Explicit links from the source.
-  for (const p of preflights) {
-    if (!p.preflightFor) continue;
-    const r = byId.get(p.preflightFor);
-    if (!r || isPreflight(r)) continue;
-    const hop = matchingHop(p, r);
-    link(p, r, hop >= 0 ? hop : 0);
+  if (explicit) {
+    // id → position; a repeated id means its last request.
+    const indexOf = new Map<string, number>();
+    for (let i = 0; i < reqs.length; i++) indexOf.set(reqs[i]!.id, i);
+    for (const pi of preflights) {
+      const p = reqs[pi]!;
+      if (!p.preflightFor) continue;
+      const ri = indexOf.get(p.preflightFor);
+      if (ri === undefined || flags[ri]) continue;
+      const r = reqs[ri]!;
+      const hop = matchingHop(p, r);
+      link(p, r, ri, hop >= 0 ? hop : 0);
+    }
   }
 
   // 2. The rest by tab, URL, method and time; latest preflight first. Candidates are indexed by
   // (tab, hop URL) and sorted by that hop's start, so each preflight looks at its neighbours only.
-  const rest = preflights
-    .map((p, i) => ({ p, i }))
-    .filter(({ p }) => !byPreflight.has(p.id) && !p.preflightFor)
-    .sort((a, b) => firstHop(b.p).startedMs - firstHop(a.p).startedMs || b.i - a.i);
+  const rest: number[] = [];
+  for (const pi of preflights) if (!byPreflight.has(reqs[pi]!.id) && !reqs[pi]!.preflightFor) rest.push(pi);
   // Every preflight linked by its source (Chrome DevTools HARs): no index to build.
   if (rest.length === 0) return { byPreflight, byRequest };
-  const index = new Map<string, { r: ObservedRequest; start: number }[]>();
+  if (rest.length > 1) rest.sort((a, b) => firstHop(reqs[b]!).startedMs - firstHop(reqs[a]!).startedMs || b - a);
+
+  // Candidates at (tab, URL): each request once, with the start of its first hop at that URL,
+  // sorted by that start (stable). An index when the group is large, a scan when it is not.
+  type Candidate = { r: ObservedRequest; index: number; start: number };
+  let index: Map<string, Candidate[]> | null = null;
   const keyOf = (tab: number | null, url: string) => `${tab ?? ''} ${url}`;
-  for (const r of candidates) {
-    const seen = new Set<string>();
-    for (const h of r.hops) {
-      const k = keyOf(r.tabId, h.url);
-      if (seen.has(k)) continue;
-      seen.add(k);
-      let list = index.get(k);
-      if (!list) index.set(k, (list = []));
-      list.push({ r, start: h.startedMs });
+  const candidatesAt = (tab: number | null, url: string): Candidate[] | undefined => {
+    if (candidates.length <= SCAN_CANDIDATES) {
+      let list: Candidate[] | undefined;
+      for (const ci of candidates) {
+        const r = reqs[ci]!;
+        if ((r.tabId ?? null) !== (tab ?? null)) continue;
+        const h = r.hops.find((x) => x.url === url);
+        if (h) (list ??= []).push({ r, index: ci, start: h.startedMs });
+      }
+      if (list && list.length > 1) list.sort((a, b) => a.start - b.start);
+      return list;
     }
-  }
-  for (const list of index.values()) list.sort((a, b) => a.start - b.start);
-  for (const { p } of rest) {
-    const list = index.get(keyOf(p.tabId, firstHop(p).url));
+    if (index === null) {
+      index = new Map();
+      for (const ci of candidates) {
+        const r = reqs[ci]!;
+        const seen = r.hops.length > 1 ? new Set<string>() : null;
+        for (const h of r.hops) {
+          const k = keyOf(r.tabId, h.url);
+          if (seen) {
+            if (seen.has(k)) continue;
+            seen.add(k);
+          }
+          let list = index.get(k);
+          if (!list) index.set(k, (list = []));
+          list.push({ r, index: ci, start: h.startedMs });
+        }
+      }
+      for (const list of index.values()) list.sort((a, b) => a.start - b.start);
+    }
+    return index.get(keyOf(tab, url));
+  };
+  for (const pi of rest) {
+    const p = reqs[pi]!;
+    const list = candidatesAt(p.tabId, firstHop(p).url);
     if (!list) continue;
     const pStart = firstHop(p).startedMs;
     const pEnd = firstHop(p).endedMs;
@@ -157,16 +213,23 @@ export function pairPreflights(reqs: readonly ObservedRequest[]): Pairing {
       if (list[mid]!.start <= pStart) lo = mid + 1;
       else hi = mid;
     }
-    let chosen: { r: ObservedRequest; hop: number } | null = null;
+    let chosen: Candidate | null = null;
+    let chosenHop = -1;
     for (let i = lo - 1; i >= 0 && !chosen; i--) {
       const hop = feasible(list[i]!.r);
-      if (hop >= 0) chosen = { r: list[i]!.r, hop };
+      if (hop >= 0) {
+        chosen = list[i]!;
+        chosenHop = hop;
+      }
     }
     for (let i = lo; i < list.length && !chosen && list[i]!.start - pStart <= LATE_REQUEST_WINDOW_MS; i++) {
       const hop = feasible(list[i]!.r);
-      if (hop >= 0) chosen = { r: list[i]!.r, hop };
+      if (hop >= 0) {
+        chosen = list[i]!;
+        chosenHop = hop;
+      }
     }
-    if (chosen) link(p, chosen.r, chosen.hop);
+    if (chosen) link(p, chosen.r, chosen.index, chosenHop);
   }
   return { byPreflight, byRequest };
 }
@@ -176,6 +239,9 @@ interface PreflightFacts {
   origin: string;
   method: string;
   unsafeHeaders: string[];
+  /** The preflight judged for a request without / with credentials, once asked (analyzeGroup). */
+  omitJudged: PreflightJudgement | undefined;
+  includeJudged: PreflightJudgement | undefined;
 }
 
 function preflightFacts(p: ObservedRequest): PreflightFacts {
@@ -185,6 +251,8 @@ function preflightFacts(p: ObservedRequest): PreflightFacts {
     origin: getCombined(h.requestHeaders, 'origin') ?? p.initiator ?? 'null',
     method: getCombined(h.requestHeaders, 'access-control-request-method') ?? '',
     unsafeHeaders: requestedHeaderNames(h.requestHeaders),
+    omitJudged: undefined,
+    includeJudged: undefined,
   };
 }
 
@@ -413,38 +481,39 @@ function analyzeGroup(reqs: readonly ObservedRequest[], profile: BrowserProfile)
     out.set(reqs[0]!.id, analyzeLone(reqs[0]!, profile));
     return out;
   }
-  const pairing = pairPreflights(reqs);
-  const byId = new Map(reqs.map((r) => [r.id, r]));
+  const flags = reqs.map(isPreflight);
+  const pairing = pairPreflightsOf(reqs, flags);
   const facts = new Map<string, PreflightFacts>();
-  for (const p of reqs) if (isPreflight(p)) facts.set(p.id, preflightFacts(p));
-  const memo = new Map<string, PreflightJudgement>();
+  for (let i = 0; i < reqs.length; i++) if (flags[i]) facts.set(reqs[i]!.id, preflightFacts(reqs[i]!));
+  // Memoised on the facts (one judgement per preflight and credentials mode), and the requests'
+  // credentials and chain memos by position: no Map and no key string per group or per call.
   const judgePf: PfJudge = (id, include) => {
-    const key = `${include ? 1 : 0}${id}`;
-    let j = memo.get(key);
-    if (!j) memo.set(key, (j = runPreflight(facts.get(id)!, include)));
-    return j;
+    const f = facts.get(id)!;
+    if (include) return (f.includeJudged ??= runPreflight(f, true));
+    return (f.omitJudged ??= runPreflight(f, false));
   };
-  const credsOf = new Map<string, CredentialsInfo>();
-  const chains = new Map<string, ChainMemo>();
-  for (const r of reqs) {
+  const credsOf: (CredentialsInfo | undefined)[] = new Array(reqs.length);
+  const chains: (ChainMemo | undefined)[] = new Array(reqs.length);
+  for (let i = 0; i < reqs.length; i++) {
+    const r = reqs[i]!;
     if (facts.has(r.id)) continue;
     const memo: ChainMemo = {};
-    chains.set(r.id, memo);
-    credsOf.set(r.id, requestCredentials(r, pairing.byRequest.get(r.id) ?? NO_PREFLIGHTS, facts, judgePf, memo));
+    chains[i] = memo;
+    credsOf[i] = requestCredentials(r, pairing.byRequest.get(r.id) ?? NO_PREFLIGHTS, facts, judgePf, memo);
   }
 
   // Preflight judgements, with the paired request's credentials mode (Fetch §CORS-preflight fetch).
   const pfJudged: PfJudged = new Map();
-  for (const [id, f] of facts) {
+  facts.forEach((f, id) => {
     const link = pairing.byPreflight.get(id);
-    const creds = link ? credsOf.get(link.requestId)! : credentialsOf(null);
+    const creds = link ? credsOf[link.index]! : credentialsOf(null);
     pfJudged.set(id, { facts: f, creds, judgement: judgePf(id, includesCredentials(creds)) });
-  }
+  });
 
   // Cache entries made by passing preflights (Fetch §CORS-preflight cache).
   const cacheEntries: PreflightCacheEntry[] = [];
-  for (const [id, pj] of pfJudged) {
-    if (pj.judgement.state !== 'pass') continue;
+  pfJudged.forEach((pj, id) => {
+    if (pj.judgement.state !== 'pass') return;
     const h = firstHop(pj.facts.request);
     const info = preflightCacheInfo(h.responseHeaders, profile);
     const created = h.endedMs ?? h.startedMs;
@@ -458,17 +527,18 @@ function analyzeGroup(reqs: readonly ObservedRequest[], profile: BrowserProfile)
       createdMs: created,
       expiresMs: created + info.effectiveSeconds * 1000,
     });
-  }
+  });
 
-  cacheEntries.sort((x, y) => x.createdMs - y.createdMs);
-  for (const r of reqs) {
+  if (cacheEntries.length > 1) cacheEntries.sort((x, y) => x.createdMs - y.createdMs);
+  for (let i = 0; i < reqs.length; i++) {
+    const r = reqs[i]!;
     if (facts.has(r.id)) continue;
-    out.set(r.id, judgeRequest(r, profile, credsOf.get(r.id)!, pairing.byRequest.get(r.id) ?? NO_PREFLIGHTS, pfJudged, judgePf, cacheEntries, chains.get(r.id)!));
+    out.set(r.id, judgeRequest(r, profile, credsOf[i]!, pairing.byRequest.get(r.id) ?? NO_PREFLIGHTS, pfJudged, judgePf, cacheEntries, chains[i]!));
   }
-  for (const [id, pj] of pfJudged) {
+  pfJudged.forEach((pj, id) => {
     const link = pairing.byPreflight.get(id);
-    out.set(id, judgePreflightEntry(pj, link ? byId.get(link.requestId)! : null, link?.hop ?? 0, profile));
-  }
+    out.set(id, judgePreflightEntry(pj, link ? reqs[link.index]! : null, link?.hop ?? 0, profile));
+  });
   return out;
 }
 
@@ -713,7 +783,7 @@ export function analyzeCapture(reqs: readonly ObservedRequest[], opts: AnalyzeOp
   const cors = new Map<string, CorsAnnotation>();
   for (const g of urlGroups(unique)) {
     if (g.length === 1 && !isPreflight(g[0]!)) cors.set(g[0]!.id, analyzeLone(g[0]!, opts.browser));
-    else for (const [id, c] of analyzeGroup(g, opts.browser)) cors.set(id, c);
+    else analyzeGroup(g, opts.browser).forEach((c, id) => cors.set(id, c));
   }
   // parseHar hands requests over in start order: then the stable sort would change nothing, and
   // checking costs one pass instead of a sort record per request.

@@ -12,8 +12,8 @@
  * re-deriving from the request's headers as seen on the wire can only be an approximation.
  */
 import type { PreflightTriggerKind } from './annotation.ts';
-import { getCombined, normalizeValue } from './headers.ts';
-import { firstHop, headerValues, type BrowserProfile, type HeaderEntry, type ObservedRequest } from './model.ts';
+import { getCombined, normalizeValue, sortByName } from './headers.ts';
+import { firstHop, hasHeader, type BrowserProfile, type HeaderEntry, type ObservedRequest } from './model.ts';
 import { NULL_ORIGIN, sameOrigin, serializeOrigin } from './origin.ts';
 
 /** A preflight trigger with the sentence that explains it (the annotation keeps {kind, value}). */
@@ -189,25 +189,32 @@ function isBrowserCacheBypass(headers: readonly HeaderEntry[]): boolean {
  */
 export function deriveHeaderTriggers(headers: readonly HeaderEntry[], profile: BrowserProfile): TriggerDetail[] {
   const bypass = isBrowserCacheBypass(headers);
-  const unsafe = new Map<string, TriggerDetail>();
-  const safelisted: string[] = [];
+  // Names and triggers in parallel arrays, made only when a header is unsafe: most requests have
+  // none or one, and a Map, its entries and a sort per request were a large share of the
+  // engine's garbage (docs/bench.md, "Engine: allocation").
+  let names: string[] | null = null;
+  let triggers: TriggerDetail[] | null = null;
+  let safelisted: string[] | null = null;
   let total = 0;
-  for (const h of headers) {
+  for (let i = 0; i < headers.length; i++) {
+    const h = headers[i]!;
     const n = countedName(h.name);
     if (n === null) continue;
     if (bypass && (n === 'pragma' || n === 'cache-control')) continue;
     const s = safelistVerdict(n, h.value, profile);
     if (s.safe) {
-      safelisted.push(n);
+      (safelisted ??= []).push(n);
       total += byteLength(normalizeValue(h.value));
-    } else if (!unsafe.has(n)) {
-      unsafe.set(n, { kind: s.kind, value: s.kind === 'content-type' ? normalizeValue(h.value) : n, reason: s.reason });
+    } else if (names === null || !names.includes(n)) {
+      (names ??= []).push(n);
+      (triggers ??= []).push({ kind: s.kind, value: s.kind === 'content-type' ? normalizeValue(h.value) : n, reason: s.reason });
     }
   }
-  if (total > 1024) {
+  if (total > 1024 && safelisted !== null) {
     for (const n of safelisted) {
-      if (!unsafe.has(n)) {
-        unsafe.set(n, {
+      if (names === null || !names.includes(n)) {
+        (names ??= []).push(n);
+        (triggers ??= []).push({
           kind: n === 'content-type' ? 'content-type' : 'header',
           value: n === 'content-type' ? (getCombined(headers, n) ?? n) : n,
           reason: `the CORS-safelisted header values add up to ${total} bytes, more than 1024`,
@@ -215,8 +222,9 @@ export function deriveHeaderTriggers(headers: readonly HeaderEntry[], profile: B
       }
     }
   }
-  if (unsafe.size === 0) return [];
-  return [...unsafe.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, t]) => t);
+  if (names === null || triggers === null) return [];
+  if (names.length > 1) sortByName(names, triggers);
+  return triggers;
 }
 
 /**
@@ -257,6 +265,8 @@ export function requestedHeaderNames(preflightHeaders: readonly HeaderEntry[]): 
     .filter((s) => s !== '');
 }
 
+const NO_TRIGGERS: readonly TriggerDetail[] = [];
+
 /**
  * Triggers read from an observed preflight (the truth). `mainHeaders` (the request's own headers,
  * when seen) only adds detail: the Content-Type value and the reason a safelisted name was listed.
@@ -271,9 +281,10 @@ export function triggersFromPreflight(
   if (!isSafelistedMethod(acrm)) {
     out.push({ kind: 'method', value: acrm, reason: `method ${acrm} is not CORS-safelisted (only GET, HEAD and POST are, byte for byte)` });
   }
-  const derived = mainHeaders ? new Map(deriveHeaderTriggers(mainHeaders, profile).map((t) => [t.kind === 'content-type' ? 'content-type' : t.value, t])) : new Map<string, TriggerDetail>();
+  // A list of a few triggers: searched, not indexed by a Map per request.
+  const derived = mainHeaders ? deriveHeaderTriggers(mainHeaders, profile) : NO_TRIGGERS;
   for (const name of requestedHeaderNames(preflightHeaders)) {
-    const d = derived.get(name);
+    const d = derived.find((t) => (t.kind === 'content-type' ? 'content-type' : t.value) === name);
     if (d) out.push(d);
     else if (name === 'content-type') {
       const ct = mainHeaders ? getCombined(mainHeaders, 'content-type') : null;
@@ -281,7 +292,7 @@ export function triggersFromPreflight(
     } else out.push({ kind: 'header', value: name, reason: `the browser listed \`${name}\` in Access-Control-Request-Headers` });
   }
   if (out.length === 0) {
-    const pna = headerValues(preflightHeaders, 'access-control-request-private-network').length > 0;
+    const pna = hasHeader(preflightHeaders, 'access-control-request-private-network');
     out.push(
       pna
         ? { kind: 'other', value: 'private-network-access', reason: 'a Private Network Access preflight (Access-Control-Request-Private-Network)' }
@@ -294,7 +305,7 @@ export function triggersFromPreflight(
 /** True for an OPTIONS request carrying `Access-Control-Request-Method`: a page cannot send that header itself. */
 export function isPreflight(req: ObservedRequest): boolean {
   const h = firstHop(req);
-  return h.method === 'OPTIONS' && headerValues(h.requestHeaders, 'access-control-request-method').length > 0;
+  return h.method === 'OPTIONS' && hasHeader(h.requestHeaders, 'access-control-request-method');
 }
 
 const NAVIGATION_TYPES = new Set(['main_frame', 'sub_frame', 'document', 'navigation', 'outermost_frame', 'iframe', 'frame']);

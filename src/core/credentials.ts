@@ -8,7 +8,7 @@
  * (Fetch §CORS-preflight fetch, note).
  */
 import type { CredentialsMode, ObservedRequest } from './model.ts';
-import { headerValues } from './model.ts';
+import { hasHeader } from './model.ts';
 
 export interface CredentialsInfo {
   mode: CredentialsMode | 'unknown';
@@ -18,7 +18,7 @@ export interface CredentialsInfo {
 export function credentialsOf(req: ObservedRequest | null): CredentialsInfo {
   if (!req) return { mode: 'unknown', inferred: false };
   if (req.credentials) return { mode: req.credentials, inferred: false };
-  if (req.hops.some((h) => headerValues(h.requestHeaders, 'cookie').length > 0)) return { mode: 'include', inferred: true };
+  if (req.hops.some((h) => hasHeader(h.requestHeaders, 'cookie'))) return { mode: 'include', inferred: true };
   return { mode: 'unknown', inferred: false };
 }
 

@@ -6,7 +6,7 @@
  * it lists `*`. `Set-Cookie`/`Set-Cookie2` are forbidden response-header names and never readable.
  * Only names present in the response are returned, lower-case, sorted.
  */
-import { parseTokenList, getCombined } from './headers.ts';
+import { parseTokenList, getCombined, sortByName } from './headers.ts';
 import type { HeaderEntry } from './model.ts';
 
 export const SAFELISTED_RESPONSE_HEADERS: readonly string[] = [
@@ -29,16 +29,28 @@ export function exposedHeaders(responseHeaders: readonly HeaderEntry[], credenti
   const all = !credentialsInclude && listed.includes('*');
   // Runs for every passing response: no Set of the allowed names per call (the list is short).
   const out: string[] = [];
-  for (const h of responseHeaders) {
-    const n = h.name.toLowerCase();
+  for (let i = 0; i < responseHeaders.length; i++) {
+    const n = lowerCased(responseHeaders[i]!.name);
     if (FORBIDDEN_RESPONSE.has(n)) continue;
-    if (all || SAFELISTED.has(n) || listed.includes(n)) out.push(n);
+    // Kept unique as it is built (a name may arrive on several lines): the list is short.
+    if ((all || SAFELISTED.has(n) || listed.includes(n)) && !out.includes(n)) out.push(n);
   }
-  if (out.length < 2) return out;
-  // Sorted, then repeated names dropped (a name may arrive on several lines).
-  out.sort();
-  let w = 1;
-  for (let i = 1; i < out.length; i++) if (out[i] !== out[w - 1]) out[w++] = out[i]!;
-  out.length = w;
+  sortByName(out, null);
   return out;
 }
+
+/**
+ * `name.toLowerCase()`, memoised per name as seen: every passing response's header names pass
+ * here, a capture has few distinct ones, and the copies were garbage (bounded by clearing).
+ */
+function lowerCased(name: string): string {
+  let n = lowerNames.get(name);
+  if (n === undefined) {
+    n = name.toLowerCase();
+    if (lowerNames.size >= 1024) lowerNames.clear();
+    lowerNames.set(name, n);
+  }
+  return n;
+}
+
+const lowerNames = new Map<string, string>();

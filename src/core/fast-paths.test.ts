@@ -2,12 +2,13 @@
  * The engine's fast paths (issue 6) against the slow definitions they replace: each must give
  * the same answer for every input, including the odd ones a hostile or hand-edited HAR holds.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { analyzeCapture } from './analyze.ts';
 import { exposedHeaders } from './expose.ts';
 import { getCombined } from './headers.ts';
 import { headerValues, nameEquals, singleHeaderValue } from './model.ts';
-import { serializeOrigin, urlAuthority } from './origin.ts';
+import { AUTHORITY, serializeOrigin, urlAuthority } from './origin.ts';
 import { A, B, preflight, request } from './testing.ts';
 
 /** The origin by a full parse of the whole URL (what serializeOrigin did before the prefix cache). */
@@ -57,6 +58,22 @@ describe('serializeOrigin by the authority prefix', () => {
     // Twice: once to fill the prefix cache, once to read it.
     expect(serializeOrigin(url)).toBe(fullOrigin(url));
     expect(serializeOrigin(url)).toBe(fullOrigin(url));
+  });
+
+  it('finds the same prefix as the AUTHORITY regex it replaces, for any string', () => {
+    // Strings built from the pieces that matter: schemes in any case, near-misses, the
+    // delimiters, and every kind of whitespace `\s` matches.
+    const scheme = fc.constantFrom('http', 'HTTPS', 'hTtP', 'https', 'ws', 'WSS', 'wss', 'ftp', 'FTP', 'htt', 'httpss', 'w', 'ftps', 'blob:http', 'ſtp', '');
+    const sep = fc.constantFrom('://', '://', '://', ':/', ':', '//', ':\\\\', '');
+    const piece = fc.constantFrom('/', '\\', '?', '#', '@', ':', 'a.test', '127.0.0.1', ':8080', '[::1]', ' ', '\t', '\n', '\u000b', '\u00a0', '\u1680', '\u2003', '\u2028', '\u202f', '\u3000', '\ufeff', '\u0085', 'K', 'é', '%41');
+    fc.assert(
+      fc.property(scheme, sep, fc.array(piece, { maxLength: 6 }), (s, d, parts) => {
+        const url = s + d + parts.join('');
+        const m = AUTHORITY.exec(url);
+        expect(urlAuthority(url)).toBe(m ? m[0] : null);
+      }),
+      { numRuns: 5000 },
+    );
   });
 
   it('takes no prefix from URLs the parser would rewrite', () => {

@@ -55,3 +55,22 @@ export function parseTokenList(value: string | null): { tokens: string[] } | { i
   }
   return { tokens };
 }
+
+/**
+ * Sorts `names` (distinct) by code unit, and `items` (when given) along with them: an insertion
+ * sort, as the lists are a few names long and `Array.prototype.sort` allocates a work copy on
+ * every call.
+ */
+export function sortByName<T>(names: string[], items: T[] | null): void {
+  for (let i = 1; i < names.length; i++) {
+    const n = names[i]!;
+    const item = items ? items[i]! : undefined;
+    let j = i - 1;
+    for (; j >= 0 && names[j]! > n; j--) {
+      names[j + 1] = names[j]!;
+      if (items) items[j + 1] = items[j]!;
+    }
+    names[j + 1] = n;
+    if (items) items[j + 1] = item as T;
+  }
+}

@@ -149,6 +149,14 @@ export function singleHeaderValue(headers: readonly HeaderEntry[] | null | undef
   return found;
 }
 
+/** Whether any line carries `name`, without collecting the values (`headerValues(…).length > 0`). */
+export function hasHeader(headers: readonly HeaderEntry[] | null | undefined, name: string): boolean {
+  if (!headers) return false;
+  const lower = lowerName(name);
+  for (let i = 0; i < headers.length; i++) if (nameEquals(headers[i]!.name, lower)) return true;
+  return false;
+}
+
 /**
  * A header's value as a browser's header getter sees it: all lines combined with ", "
  * (Fetch §concept-header-list-get), or null when absent.

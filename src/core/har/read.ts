@@ -121,10 +121,13 @@ function optStr(o: Obj, key: string, path: string): string | undefined {
  * fields up front was a large share of the reader's allocation on a 50,000-entry HAR.
  *
  * `owned`: the list belongs to a JSON value parseHar parsed itself, so no caller holds it. Then a
- * list whose every line is exactly `{name, value}` (both strings) is used as it is instead of
- * being copied line by line — ~1.2 million objects fewer on a 50,000-entry HAR, and the copies
- * were long-lived, so the garbage collector moved each one. A caller's own value is always
- * copied: reading must not share (or ever hand out for mutation) the caller's objects.
+ * list whose every line has a string `name` and `value` is used as it is instead of being copied
+ * line by line — ~1.2 million objects fewer on a 50,000-entry HAR, and the copies were
+ * long-lived, so the garbage collector moved each one. A line may carry other fields (HAR's
+ * `comment`): nothing reads them, and every writer copies `name` and `value` only (har/write.ts
+ * `headersOut`, background/codec.ts); counting each line's keys to refuse them cost 4 % of the
+ * CLI on that HAR. A caller's own value is always copied: reading must not share (or ever hand
+ * out for mutation) the caller's objects.
  */
 function headers(v: unknown, path: () => string, owned: boolean): HeaderEntry[] {
   if (!Array.isArray(v)) throw wrong(path(), 'an array', v);
@@ -145,12 +148,9 @@ function headers(v: unknown, path: () => string, owned: boolean): HeaderEntry[] 
   return out;
 }
 
-/** Exactly `{name: string, value: string}`: what a copy of the line would be (no `comment`, no other field). */
+/** A line with a string `name` and `value` (other fields are never read: see `headers`). */
 function isPlainHeader(line: unknown): boolean {
-  if (!isObj(line) || typeof line.name !== 'string' || typeof line.value !== 'string') return false;
-  let n = 0;
-  for (const k in line) if (Object.hasOwn(line, k)) n++;
-  return n === 2;
+  return isObj(line) && typeof line.name === 'string' && typeof line.value === 'string';
 }
 
 // Entry fields read without building their paths: the path (`log.entries[3].request.method`)
@@ -526,9 +526,11 @@ function readHar(root: unknown, owned: boolean): HarReadResult {
       if (!tabOfPage.has(first.pageref)) tabOfPage.set(first.pageref, tabOfPage.size + 1);
       tabId = tabOfPage.get(first.pageref)!;
     }
-    const originHeader = headerGet(hops[0]!.requestHeaders, 'origin');
+    // The Origin header is the fallback only, looked up when the page gives no origin.
     const initiator =
-      first.ownInitiator !== undefined ? first.ownInitiator : ((first.pageref !== null ? originOfPage.get(first.pageref) : undefined) ?? originHeader ?? null);
+      first.ownInitiator !== undefined
+        ? first.ownInitiator
+        : ((first.pageref !== null ? originOfPage.get(first.pageref) : undefined) ?? headerGet(hops[0]!.requestHeaders, 'origin') ?? null);
     const request: ObservedRequest = {
       id,
       tabId,
