@@ -630,8 +630,10 @@ function judgeRequest(
   cacheEntries: readonly PreflightCacheEntry[],
   memo: ChainMemo,
 ): CorsAnnotation {
-  const pairedHops = [...paired.keys()].sort((a, b) => a - b);
-  const firstPf = pairedHops.length ? pfJudged.get(paired.get(pairedHops[0]!)!)! : null;
+  // The earliest hop with a paired preflight (most requests have none, or one).
+  let pfHop = -1;
+  if (paired.size > 0) for (const k of paired.keys()) if (pfHop < 0 || k < pfHop) pfHop = k;
+  const firstPf = pfHop >= 0 ? pfJudged.get(paired.get(pfHop)!)! : null;
   const h0 = firstHop(r);
   const ro = requestOrigin(r);
   const origin = ro.origin ?? firstPf?.facts.origin ?? null;
@@ -662,7 +664,6 @@ function judgeRequest(
   if (corsHop < 0) corsHop = 0;
   const ch: RequestHop = r.hops[corsHop]!;
   if (firstPf) {
-    const pfHop = pairedHops[0]!;
     const main = r.hops[pfHop]!.requestHeaders;
     b.triggers = triggersFromPreflight(firstHop(firstPf.facts.request).requestHeaders, main.length ? main : null, profile);
     b.kind = 'preflighted';

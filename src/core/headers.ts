@@ -3,7 +3,7 @@
  * (Fetch §concept-header-list-get; Chromium `HttpResponseHeaders::GetNormalizedHeader`), each
  * line stripped of leading/trailing HTTP whitespace (Fetch §header value normalize).
  */
-import { headerValues, singleHeaderValue, type HeaderEntry } from './model.ts';
+import { headerValues, headerValuesLower, singleHeaderValueLower, type HeaderEntry } from './model.ts';
 
 const HTTP_WS = /^[\t\n\r ]+|[\t\n\r ]+$/g;
 
@@ -12,12 +12,12 @@ export function normalizeValue(v: string): string {
   return hasEdgeWhitespace(v) ? v.replace(HTTP_WS, '') : v;
 }
 
-/** Combined value, or null when absent. */
-export function getCombined(headers: readonly HeaderEntry[] | null | undefined, name: string): string | null {
+/** Combined value, or null when absent; `name` is lower-case (the type refuses a capital). */
+export function getCombined(headers: readonly HeaderEntry[] | null | undefined, name: Lowercase<string>): string | null {
   // Nearly every header has one line or none: no array, and no join.
-  const one = singleHeaderValue(headers, name);
+  const one = singleHeaderValueLower(headers, name);
   if (one !== undefined) return one === null ? null : normalizeValue(one);
-  return headerValues(headers, name).map(normalizeValue).join(', ');
+  return headerValuesLower(headers, name).map(normalizeValue).join(', ');
 }
 
 /** HTTP whitespace (Fetch §HTTP whitespace: tab, LF, CR, space) at either end of `v`. */
