@@ -496,29 +496,34 @@ function readHar(root: unknown, owned: boolean): HarReadResult {
   const groups = groupRedirects(ordered);
 
   // Ids: `_cors.id` when present and unique, else "h<entry index>" (stable for a given file).
+  // Without any `_cors` (every HAR but CORS Lens's own) "h<index>" cannot collide: entry indexes
+  // are unique. Then no id sets are kept (50,000 insertions on a large file).
   const ids = new Set<string>();
   for (const g of groups) if (g[0]!.cors) ids.add(g[0]!.cors.id);
+  const checked = ids.size > 0;
   const taken = new Set<string>();
-  const idOf = new Map<RawEntry[], string>();
-  for (const g of groups) {
-    const first = g[0]!;
+  const idOf: string[] = new Array<string>(groups.length);
+  for (let gi = 0; gi < groups.length; gi++) {
+    const first = groups[gi]![0]!;
     let id = first.cors && !taken.has(first.cors.id) ? first.cors.id : null;
     if (first.cors && id === null) warnings.push(`log.entries[${first.index}]._cors.id "${first.cors.id}" is used twice; renamed`);
     if (id === null) {
       id = `h${first.index}`;
-      for (let n = 1; ids.has(id) || taken.has(id); n++) id = `h${first.index}~${n}`;
+      if (checked) for (let n = 1; ids.has(id) || taken.has(id); n++) id = `h${first.index}~${n}`;
     }
-    taken.add(id);
-    idOf.set(g, id);
+    if (checked) taken.add(id);
+    idOf[gi] = id;
   }
   const idOfRequestId = new Map<string, string>();
-  for (const g of groups) for (const e of g) if (e.requestId !== null && !idOfRequestId.has(e.requestId)) idOfRequestId.set(e.requestId, idOf.get(g)!);
+  for (let gi = 0; gi < groups.length; gi++) {
+    for (const e of groups[gi]!) if (e.requestId !== null && !idOfRequestId.has(e.requestId)) idOfRequestId.set(e.requestId, idOf[gi]!);
+  }
 
   const annotations = new Map<string, CorsAnnotation>();
-  const requests: ObservedRequest[] = groups.map((g) => {
+  const requests: ObservedRequest[] = groups.map((g, gi) => {
     const first = g[0]!;
     const last = g[g.length - 1]!;
-    const id = idOf.get(g)!;
+    const id = idOf[gi]!;
     const hops = first.ownHops ?? g.map((e) => e.hop);
     let tabId: number | null = 0;
     if (first.ownTabId !== undefined) tabId = first.ownTabId;
