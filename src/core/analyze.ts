@@ -870,10 +870,20 @@ export class CorsAnalyzer {
       }
     }
     this.reqs.set(req.id, { req, seq: prev?.seq ?? this.seq++, cors: prev?.cors ?? null });
+    let alone = prev === undefined;
     for (const h of req.hops) {
       let s = this.byUrl.get(h.url);
       if (!s) this.byUrl.set(h.url, (s = new Set()));
       s.add(req.id);
+      if (s.size > 1) alone = false;
+    }
+    // A new request that is not a preflight and shares no URL with another (most of a capture):
+    // its group is itself, judged as analyzeGroup would judge it, without the group's sets,
+    // queue, sort and result map (this runs in the worker for every finished request).
+    if (alone && !isPreflight(req)) {
+      const entry = this.reqs.get(req.id)!;
+      entry.cors = analyzeLone(req, this.profile);
+      return [{ request: req, cors: entry.cors }];
     }
     // Everything that shares a URL with the new request, transitively, may be affected; so may
     // everything that shared a URL with the version it replaces (a preflight it was paired with
