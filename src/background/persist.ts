@@ -16,7 +16,8 @@
  * Why the `f:`/`i:` keys: a worker stopped under load (test/stress/worker-kills.test.ts, a stop
  * every 400 ms) dies with up to one batch window of finished requests not yet in a chunk; the
  * batched write alone lost 521 of 2,000 exchanges. A finished request is therefore written at
- * once under its own small key (one `set` of one request, never a 25-request chunk), and the
+ * once under its own small key (never a 25-request chunk; requests finishing while such a write
+ * is unanswered share the next `set`, see `writeFinished`), and the
  * batched flush that writes its chunk removes the key in the same write cycle (`set` then
  * `remove`, so a death in between leaves a duplicate, never a gap: `load` dedups by request id). Likewise a request still in flight at a batched write is written under its own
  * `i:` key (url, method, tab, request headers with Origin, what response it had), so a request that
@@ -311,8 +312,8 @@ export class SessionPersister {
   /**
    * Hands the waiting write-throughs to the browser in one `set`. Also the first step of every
    * batched flush, so that a write-through is issued before the `remove` of the flush that
-   * compacts it (the `set` then `remove` order every key relies on, see the top of this file).
-   * (Issued before it, as the one-`set`-each write-throughs were.)
+   * compacts it (the `set` then `remove` order every key relies on, see the top of this file),
+   * as the one-`set`-each write-throughs always were.
    */
   sendPending(): void {
     if (this.pendingCount === 0) return;

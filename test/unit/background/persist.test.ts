@@ -119,7 +119,7 @@ describe('coalesced write-through of finished requests', () => {
   it('a stop after any storage call loses nothing handed over by then, and restores it once, in order', async () => {
     const h = new Harness(new SlowArea(), { chunkSize: 4, maxCoalesced: 5 });
     const all = reqs('r', 40);
-    /** Per request, the index of the first storage call that carried it (write-through or chunk). */
+    /** Requests finished so far. */
     let i = 0;
     for (const round of [3, 9, 1, 12, 7, 8]) {
       for (const r of all.slice(i, i + round)) h.finish(r);
