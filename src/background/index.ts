@@ -77,5 +77,6 @@ void service.ready.then(async () => {
   tabIds: () => service.tabIds(),
   flush: () => service.flush(),
   persistedBytes: () => service.persistedBytes(),
+  storageCalls: () => service.storageCalls(),
   wakes: async () => (await api.session.get([WAKES_KEY]))[WAKES_KEY] ?? [],
 };

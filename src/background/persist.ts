@@ -16,7 +16,8 @@
  * Why the `f:`/`i:` keys: a worker stopped under load (test/stress/worker-kills.test.ts, a stop
  * every 400 ms) dies with up to one batch window of finished requests not yet in a chunk; the
  * batched write alone lost 521 of 2,000 exchanges. A finished request is therefore written at
- * once under its own small key (one `set` of one request, never a 25-request chunk), and the
+ * once under its own small key (never a 25-request chunk; requests finishing while such a write
+ * is unanswered share the next `set`, see `writeFinished`), and the
  * batched flush that writes its chunk removes the key in the same write cycle (`set` then
  * `remove`, so a death in between leaves a duplicate, never a gap: `load` dedups by request id). Likewise a request still in flight at a batched write is written under its own
  * `i:` key (url, method, tab, request headers with Origin, what response it had), so a request that
@@ -81,12 +82,15 @@ export interface PersistOptions {
   budgetBytes: number;
   /** At most this many in-flight requests are persisted (the newest). */
   maxInFlight: number;
+  /** Finished requests per coalesced write-through `set` at most (see `writeFinished`). */
+  maxCoalesced: number;
 }
 
 export const DEFAULT_PERSIST_OPTIONS: PersistOptions = {
   chunkSize: 25,
   budgetBytes: 8 * 1024 * 1024,
   maxInFlight: 200,
+  maxCoalesced: 32,
 };
 
 interface Chunk {
@@ -177,6 +181,13 @@ export class SessionPersister {
   private budget: number;
   /** `f:`, `e:` and finished requests' `i:` keys: the next flush removes them. */
   private readonly throughKeys = new Set<string>();
+  /** Write-throughs not handed to the browser yet (`writeFinished`): key → value, in finishing order. */
+  private pending: Record<string, string> = {};
+  private pendingCount = 0;
+  /** Coalesced write-through `set`s handed to the browser and not answered yet. */
+  private throughInFlight = 0;
+  /** Storage calls made, and finished requests written through (diagnostics: the debug hook, bench/count-calls.mjs). */
+  readonly calls = { set: 0, remove: 0, through: 0 };
 
   constructor(
     private readonly area: StorageAreaLike,
@@ -268,10 +279,22 @@ export class SessionPersister {
   }
 
   /**
-   * Hot path, once per finished request: writes it under its own key right away (write-through),
-   * so a worker stopped before the next batched flush loses nothing it had finished. Not awaited:
-   * the `set` is handed to the browser now; a failure only means the batched flush is the copy.
-   * Returns the request's JSON, for its chunk.
+   * Hot path, once per finished request: writes it under its own key (write-through), so a
+   * worker stopped before the next batched flush loses nothing it had finished. Returns the
+   * request's JSON, for its chunk.
+   *
+   * Coalesced, without a timer: when no write-through `set` is on its way, this one is handed
+   * to the browser at once, as before; while one is, the request waits for its answer and then
+   * goes with every other request finished meanwhile in one `set` (`sendPending`), or at once
+   * when `maxCoalesced` wait. Why: the capture benchmark's cost of persistence is Chromium's per
+   * `set` call, not per byte (docs/bench.md, "Capture attribution"), and one `set` per finished
+   * request was most of it. A zero-delay task merged almost nothing (each webRequest event is a
+   * task of its own; counted with bench/count-calls.mjs: ≈ 3,100 `set`s for a 2,000-call batch
+   * either way); waiting for the previous `set` merges what finishes during one round trip to
+   * the browser, which grows when the browser is busy. The price: a worker stopped during that
+   * round trip loses the requests waiting for it (those a one-`set`-each worker had handed over,
+   * if the browser then carries out a stopped worker's calls). Not awaited: a failure only means
+   * the batched flush is the copy.
    */
   writeFinished(req: ObservedRequest): string {
     const key = finishedKey(req.id);
@@ -279,8 +302,40 @@ export class SessionPersister {
     this.forgetInflight(req.id);
     const text = requestText(req);
     // Same text as JSON.stringify({t, r} satisfies FinishedValue), without serialising r twice.
-    void this.area.set(this.withVersion({ [key]: `{"t":${JSON.stringify(req.tabId)},"r":${text}}` })).catch(() => undefined);
+    this.calls.through++;
+    if (!(key in this.pending)) this.pendingCount++;
+    this.pending[key] = `{"t":${JSON.stringify(req.tabId)},"r":${text}}`;
+    if (this.throughInFlight === 0 || this.pendingCount >= this.opts.maxCoalesced) this.sendPending();
     return text;
+  }
+
+  /**
+   * Hands the waiting write-throughs to the browser in one `set`. Also the first step of every
+   * batched flush, so that a write-through is issued before the `remove` of the flush that
+   * compacts it (the `set` then `remove` order every key relies on, see the top of this file),
+   * as the one-`set`-each write-throughs always were.
+   */
+  sendPending(): void {
+    if (this.pendingCount === 0) return;
+    const items = this.withVersion(this.pending);
+    this.pending = {};
+    this.pendingCount = 0;
+    this.throughInFlight++;
+    this.calls.set++;
+    void this.area
+      .set(items)
+      .catch(() => undefined)
+      .then(() => {
+        this.throughInFlight--;
+        // What finished while this write was on its way goes now, in one `set`.
+        if (this.throughInFlight === 0) this.sendPending();
+      });
+  }
+
+  /** A `set` not awaited (write-throughs: the batched flush is the copy if it fails). */
+  private set(items: Record<string, string>): void {
+    this.calls.set++;
+    void this.area.set(items).catch(() => undefined);
   }
 
   /**
@@ -299,7 +354,8 @@ export class SessionPersister {
     const bytes = sizeOf(key, value);
     this.inflightBytes += bytes - (this.inflightKeys.get(req.id) ?? 0);
     this.inflightKeys.set(req.id, bytes);
-    void this.area.set(this.withVersion({ [key]: value })).catch(() => undefined);
+    // Not coalesced: this runs while restoring, when a stop is most likely (see above).
+    this.set(this.withVersion({ [key]: value }));
   }
 
   /**
@@ -309,7 +365,8 @@ export class SessionPersister {
   writeEvent(e: RequestEvent, ctx: EventContext | undefined): void {
     const key = eventKey(e.requestId);
     this.throughKeys.add(key);
-    void this.area.set({ [key]: JSON.stringify({ e, c: ctx } satisfies StoredEvent) }).catch(() => undefined);
+    // Not coalesced, like `writeInflightNow`: the queue it stands for dies with a stopped restore.
+    this.set({ [key]: JSON.stringify({ e, c: ctx } satisfies StoredEvent) });
   }
 
   /** Before the first batched write, a write-through carries the version too: `load` wipes
@@ -339,6 +396,8 @@ export class SessionPersister {
    * next flush evicts and retries.
    */
   async flush(src: FlushSource): Promise<void> {
+    // Waiting write-throughs first: the `remove` below may name their keys.
+    this.sendPending();
     const items: Record<string, string> = {};
     /** Chunks in this write, with the `f:` keys that go once it lands and their previous state. */
     const writtenChunks: { c: Chunk; through: string[]; writtenLen: number }[] = [];
@@ -429,8 +488,14 @@ export class SessionPersister {
     this.inflightDirty.clear();
     this.removedKeys.clear();
     try {
-      if (Object.keys(items).length > 0) await this.area.set(items);
-      if (removed.length > 0) await this.area.remove(removed);
+      if (Object.keys(items).length > 0) {
+        this.calls.set++;
+        await this.area.set(items);
+      }
+      if (removed.length > 0) {
+        this.calls.remove++;
+        await this.area.remove(removed);
+      }
       this.versionWritten = true;
       for (const [t, text] of metasWritten) t.metaText = text;
       // A completed chunk will not change again: let go of its contents (the store has them).

@@ -7,9 +7,10 @@
  *        └─ in-flight set ─▶ SessionPersister ◀── appended requests       └─▶ ports, badge
  *
  * Hot path (`onRequestEvent`, every webRequest event): O(1) bookkeeping plus, on a terminal
- * event, one analyzer step and the finished request's write-through (one serialisation, one
- * `set`: persist.ts). Nothing else is written per event: storage writes are batched (at most one
- * every `flushDelayMs`, in-flight requests included) and port updates too (`liveDelayMs`).
+ * event, one analyzer step and the finished request's write-through (one serialisation; the
+ * `set` is shared with the requests that finish while the previous one is on its way: persist.ts).
+ * Nothing else is written per event: storage writes are batched (at most one every
+ * `flushDelayMs`, in-flight requests included) and port updates too (`liveDelayMs`).
  *
  * Restart rule (browser-facts §F): the worker may be stopped at any time and woken by the next
  * event. Listeners are registered synchronously by index.ts; this class queues what arrives
@@ -695,6 +696,11 @@ export class CaptureService {
   /** Estimated bytes persisted to storage.session. */
   persistedBytes(): number {
     return this.persister.bytes;
+  }
+
+  /** storage.session `set` and `remove` calls this worker made for the capture, and requests written through. */
+  storageCalls(): { set: number; remove: number; through: number } {
+    return { ...this.persister.calls };
   }
 }
 

@@ -88,6 +88,43 @@ export class StoppableArea implements StorageAreaLike {
   }
 }
 
+/**
+ * A storage area whose `set` takes effect when it is called (the browser has the call) but is
+ * answered only when the test says so (`answerNext`): a write on its way to the browser and back.
+ * `remove` is answered at once. Every call is logged in order, with what the area held after it.
+ */
+export class SlowArea implements StorageAreaLike {
+  readonly inner = new FakeStorageArea();
+  readonly log: { op: 'set' | 'remove'; keys: string[]; after: Map<string, unknown> }[] = [];
+  private readonly unanswered: (() => void)[] = [];
+
+  get(keys: string[] | null): Promise<Record<string, unknown>> {
+    return this.inner.get(keys);
+  }
+  set(items: Record<string, unknown>): Promise<void> {
+    void this.inner.set(items);
+    this.log.push({ op: 'set', keys: Object.keys(items), after: new Map(this.inner.data) });
+    return new Promise((resolve) => this.unanswered.push(resolve));
+  }
+  async remove(keys: string[]): Promise<void> {
+    await this.inner.remove(keys);
+    this.log.push({ op: 'remove', keys, after: new Map(this.inner.data) });
+  }
+  /** `set`s not answered yet. */
+  get waiting(): number {
+    return this.unanswered.length;
+  }
+  /** Answers the oldest unanswered `set`, then lets what its answer starts run. */
+  async answerNext(): Promise<void> {
+    this.unanswered.shift()?.();
+    for (let i = 0; i < 5; i++) await Promise.resolve();
+  }
+  /** The `set` calls, by the keys they carried (the version key `v` left out). */
+  sets(): string[][] {
+    return this.log.filter((l) => l.op === 'set').map((l) => l.keys.filter((k) => k !== 'v'));
+  }
+}
+
 type Listener<A extends unknown[]> = (...args: A) => void;
 class FakeEvent<A extends unknown[]> {
   readonly listeners: Listener<A>[] = [];

@@ -140,6 +140,8 @@ describe('persistence across a worker restart', () => {
     expect([...session.data.keys()].filter((k) => k.startsWith('c:')).sort()).toEqual(['c:1:0', 'c:1:1']);
     expect([...session.data.keys()].filter((k) => k.startsWith('f:'))).toHaveLength(5);
     for (let i = 25; i < 28; i++) complete(a, req({ id: `r${i}`, startedMs: 1000 + i }));
+    // The first went at once; the others waited for its answer (coalesced, persist.ts) and go now.
+    await vi.advanceTimersByTimeAsync(0);
     area.stop(); // before the flush that would write the open chunk
     const b = service(new FakeApi(session), { persist: { chunkSize: 10 } });
     await b.ready;
@@ -164,8 +166,13 @@ describe('persistence across a worker restart', () => {
     await vi.advanceTimersByTimeAsync(300);
     const batched = spy.mock.calls.filter((c) => !isThrough(c[0]));
     expect(batched).toHaveLength(1);
-    // Per request, one small write-through (the finished request), no chunk rewrite.
-    expect(spy.mock.calls.length - batched.length).toBe(500);
+    // Coalesced write-throughs (persist.ts), not one `set` per request: the first request goes at
+    // once, the 499 finished while its `set` is unanswered go in `set`s of at most 32
+    // (maxCoalesced); no chunk rewrite among them.
+    const through = spy.mock.calls.filter((c) => isThrough(c[0]));
+    expect(through).toHaveLength(1 + Math.ceil(499 / 32));
+    // Every request once, in finishing order (the version key rides along until the first batched write).
+    expect(through.flatMap((c) => Object.keys(c[0])).filter((k) => k !== 'v')).toEqual(Array.from({ length: 500 }, (_, i) => `f:r${i}`));
   });
 
   it('stays within the byte budget by dropping the oldest entries, and says so', async () => {
@@ -196,7 +203,8 @@ describe('persistence across a worker restart', () => {
     await a.ready;
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
     complete(a, req({ id: 'x' }));
-    // The write-throughs were issued synchronously above: this fails the batched write.
+    // The write-through is answered first: this fails the batched write.
+    await vi.advanceTimersByTimeAsync(0);
     api.session.failNextSet = new Error('QUOTA_BYTES quota exceeded');
     await vi.advanceTimersByTimeAsync(300);
     expect(warn).toHaveBeenCalled();
@@ -212,8 +220,9 @@ describe('persistence across a worker restart', () => {
     await a.ready;
     await vi.advanceTimersByTimeAsync(300); // the first write (schema version) is done
     for (let i = 0; i < 60; i++) complete(a, req({ id: `w${i}`, tabId: 1 + (i % 2), startedMs: 1000 + i }));
-    // Stopped before the 250 ms flush: only the write-throughs have landed.
-    await Promise.resolve();
+    // Stopped before the 250 ms flush: only the write-throughs have landed (the first went at
+    // once, the rest together once it was answered: persist.ts coalescing).
+    await vi.advanceTimersByTimeAsync(0);
     expect([...api.session.data.keys()].some((k) => k.startsWith('c:'))).toBe(false);
     const b = service(api);
     await b.ready;
@@ -409,6 +418,7 @@ async function storedCapture(n: number): Promise<{ session: FakeStorageArea; bef
   // A few more written through only, then the worker is stopped before its batched write: the
   // wake re-files them.
   for (let i = n; i < n + 3; i++) complete(a, req({ id: `r${i}`, tabId: 1, startedMs: 1000 + i }));
+  await vi.advanceTimersByTimeAsync(0); // the coalesced write-through of the last two goes (persist.ts)
   area.stop();
   return { session, before: ids(a, 1) };
 }

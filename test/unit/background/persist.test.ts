@@ -1,0 +1,164 @@
+/**
+ * The write-through of finished requests (src/background/persist.ts `writeFinished`), over a
+ * storage area whose writes are answered when the test says so (fakes.ts SlowArea): requests
+ * finishing while a write-through is on its way share the next `set`; nothing handed over is lost
+ * at a stop, duplicated or reordered; the batched flush keeps its `set` then `remove` order.
+ */
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_PERSIST_OPTIONS, SessionPersister, type FlushSource, type PersistOptions } from '../../../src/background/persist.ts';
+import type { TabMeta } from '../../../src/background/store.ts';
+import type { ObservedRequest } from '../../../src/core/model.ts';
+import { FakeStorageArea, SlowArea, req } from './fakes.ts';
+
+/** The persister with the service's hot-path calls for a request stored under the next seq of its tab. */
+class Harness {
+  readonly p: SessionPersister;
+  readonly next = new Map<number, number>();
+  constructor(
+    readonly area: SlowArea,
+    opts: Partial<PersistOptions> = {},
+  ) {
+    this.p = new SessionPersister(area, { ...DEFAULT_PERSIST_OPTIONS, ...opts });
+  }
+  finish(r: ObservedRequest): void {
+    const tabId = r.tabId ?? -1;
+    const seq = this.next.get(tabId) ?? 0;
+    this.next.set(tabId, seq + 1);
+    const text = this.p.writeFinished(r);
+    this.p.append(tabId, seq, r, text);
+  }
+  readonly src: FlushSource = {
+    meta: (tabId): TabMeta | null => {
+      const n = this.next.get(tabId);
+      return n === undefined ? null : { tabId, url: null, dropped: 0, firstSeq: 0, nextSeq: n, sinceMs: null, navRequestId: null };
+    },
+    inflight: () => undefined,
+    evicted: () => undefined,
+  };
+  /** A batched flush, its `set`s answered as they come. */
+  async flush(): Promise<void> {
+    const done = this.p.flush(this.src);
+    while (this.area.waiting > 0) await this.area.answerNext();
+    await done;
+  }
+}
+
+/** What a worker woken over `data` restores: every request it files, in the order it files them. */
+async function restoredIds(data: Map<string, unknown>): Promise<string[]> {
+  const area = new FakeStorageArea();
+  for (const [k, v] of data) area.data.set(k, v);
+  const r = await new SessionPersister(area).load();
+  return [...r.tabs.flatMap((t) => t.requests), ...r.finished].map((x) => x.id);
+}
+
+const ids = (prefix: string, n: number): string[] => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
+/** Requests of tab 1 that end in the order of their index. */
+const reqs = (prefix: string, n: number): ObservedRequest[] => ids(prefix, n).map((id, i) => req({ id, startedMs: 1000 + i }));
+
+describe('coalesced write-through of finished requests', () => {
+  it('with no write-through on its way, a finished request is handed to the browser at once, with the version key', () => {
+    const h = new Harness(new SlowArea());
+    h.finish(req({ id: 'a' }));
+    expect(h.area.log.map((l) => l.keys)).toEqual([['f:a', 'v']]);
+    expect(h.area.inner.data.has('f:a')).toBe(true);
+    expect(h.p.calls).toEqual({ set: 1, remove: 0, through: 1 });
+  });
+
+  it('requests finishing while one is on its way go together in one set once it is answered, in finishing order', async () => {
+    const h = new Harness(new SlowArea());
+    const [first, ...rest] = reqs('r', 6);
+    h.finish(first!);
+    for (const r of rest) h.finish(r);
+    // Five requests waiting, still one `set`.
+    expect(h.area.sets()).toEqual([['f:r0']]);
+    await h.area.answerNext();
+    expect(h.area.sets()).toEqual([['f:r0'], ['f:r1', 'f:r2', 'f:r3', 'f:r4', 'f:r5']]);
+    // Six requests, two `set`s (one each before), and the version key until a batched write lands.
+    expect(h.p.calls.set).toBe(2);
+    expect(h.area.log[1]!.keys).toContain('v');
+    await h.area.answerNext();
+    // Nothing waits any more: the next request goes at once again, alone.
+    h.finish(req({ id: 'late', startedMs: 2000 }));
+    expect(h.area.sets().at(-1)).toEqual(['f:late']);
+    expect(await restoredIds(h.area.inner.data)).toEqual([...ids('r', 6), 'late']);
+  });
+
+  it('at most maxCoalesced wait: the next one goes without waiting for an answer', () => {
+    const h = new Harness(new SlowArea(), { maxCoalesced: 4 });
+    for (const r of reqs('r', 10)) h.finish(r);
+    // No answer at all (a browser that is very busy): r0 alone, then every fourth.
+    expect(h.area.sets()).toEqual([['f:r0'], ['f:r1', 'f:r2', 'f:r3', 'f:r4'], ['f:r5', 'f:r6', 'f:r7', 'f:r8']]);
+    expect(h.area.inner.data.has('f:r9')).toBe(false);
+  });
+
+  it('a batched flush hands the waiting write-throughs over before its own set, and removes each key only after its set', async () => {
+    const h = new Harness(new SlowArea(), { chunkSize: 5 });
+    for (const r of reqs('r', 12)) h.finish(r);
+    const flushed = h.p.flush(h.src);
+    // The waiting eleven go first, then the flush's chunks and meta (the open chunk waits).
+    expect(h.area.sets()[0]).toEqual(['f:r0']);
+    expect(h.area.sets()[1]).toEqual(ids('r', 12).slice(1).map((id) => `f:${id}`));
+    expect(h.area.sets()[2]!.sort()).toEqual(['c:1:0', 'c:1:1', 'm:1']);
+    while (h.area.waiting > 0) await h.area.answerNext();
+    await flushed;
+    const setAt = new Map<string, number>();
+    const removedAt = new Map<string, number>();
+    h.area.log.forEach((l, i) => {
+      for (const k of l.keys) if (l.op === 'set' && !setAt.has(k)) setAt.set(k, i);
+      for (const k of l.keys) if (l.op === 'remove') removedAt.set(k, i);
+    });
+    // The ten in the written chunks lose their `f:` key; the two of the open chunk keep theirs.
+    expect([...removedAt.keys()].sort()).toEqual(ids('r', 10).map((id) => `f:${id}`).sort());
+    for (const [k, at] of removedAt) expect(setAt.get(k)).toBeLessThan(at);
+    await h.flush();
+    await h.flush();
+    expect([...h.area.inner.data.keys()].filter((k) => k.startsWith('f:'))).toEqual([]);
+    expect(await restoredIds(h.area.inner.data)).toEqual(ids('r', 12));
+  });
+
+  it('a stop after any storage call loses nothing handed over by then, and restores it once, in order', async () => {
+    const h = new Harness(new SlowArea(), { chunkSize: 4, maxCoalesced: 5 });
+    const all = reqs('r', 40);
+    /** Requests finished so far. */
+    let i = 0;
+    for (const round of [3, 9, 1, 12, 7, 8]) {
+      for (const r of all.slice(i, i + round)) h.finish(r);
+      i += round;
+      // Alternately an answer, or a batched flush with its answers.
+      if (round % 2 === 1) await h.area.answerNext();
+      else await h.flush();
+    }
+    await h.flush();
+    await h.flush();
+    expect(i).toBe(40);
+    const handedOver = new Set<string>();
+    for (const l of h.area.log) {
+      if (l.op === 'set') for (const k of l.keys) if (k.startsWith('f:')) handedOver.add(k.slice(2));
+      // A stop right after this call: the wake restores every request handed over by then, each
+      // once, in finishing order (the store's seq order, then the write-throughs by end time).
+      const got = await restoredIds(l.after);
+      expect(new Set(got).size).toBe(got.length);
+      expect(got).toEqual(all.map((r) => r.id).filter((id) => got.includes(id)));
+      for (const id of handedOver) expect(got).toContain(id);
+    }
+    expect(await restoredIds(h.area.inner.data)).toEqual(all.map((r) => r.id));
+    // Fewer `set`s than requests: the write-throughs were coalesced.
+    expect(h.area.sets().filter((keys) => keys.every((k) => k.startsWith('f:'))).length).toBeLessThan(40);
+  });
+
+  it('what a stop during a round trip costs: only the requests still waiting for the answer', async () => {
+    const h = new Harness(new SlowArea());
+    for (const r of reqs('r', 5)) h.finish(r);
+    // Stopped now: r0 was handed over; r1–r4 waited for its answer, which this worker never gets.
+    expect(await restoredIds(h.area.inner.data)).toEqual(['r0']);
+  });
+
+  it('a write-through still waiting when its tab is cleared is removed by the flush after it is set (no stale key)', async () => {
+    const h = new Harness(new SlowArea());
+    for (const r of reqs('r', 3)) h.finish(r);
+    h.p.cleared(1);
+    await h.flush();
+    expect([...h.area.inner.data.keys()].filter((k) => k.startsWith('f:'))).toEqual([]);
+    expect(await restoredIds(h.area.inner.data)).toEqual([]);
+  });
+});
