@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { OUT, ROOT, buildCli, buildCore, exists } from './lib/build.mjs';
+import { OUT, ROOT, buildCli, buildCliCommit, buildCore, exists } from './lib/build.mjs';
 import { median, summary } from './lib/stats.mjs';
 import { generateHar } from './synthetic-har.mjs';
 
@@ -50,32 +50,46 @@ function timeNode(args) {
   });
 }
 
-/** @param {{rounds: number, log: (s: string) => void}} opts */
+/**
+ * `opts.baseline`: a commit whose CLI runs in the same rounds (A B C, rotated), so the new CLI /
+ * old CLI ratio is paired per round like the floor's.
+ * @param {{rounds: number, log: (s: string) => void, baseline?: string}} opts
+ */
 export async function runEngine(opts) {
   const har = syntheticHarPath();
   const cli = await buildCli();
+  const old = opts.baseline ? await buildCliCommit(opts.baseline) : null;
+  if (old) opts.log(`  old = the CLI of ${old.sha} (${old.file})`);
   const core = await buildCore();
   const floor = resolve(ROOT, 'bench/lib/json-floor.mjs');
   const sizeBytes = statSync(har).size;
   opts.log(`  synthetic HAR: ${HAR_ENTRIES} entries, ${(sizeBytes / 1e6).toFixed(1)} MB`);
 
-  /** @type {{cli: any[], floor: any[]}} */
-  const runs = { cli: [], floor: [] };
+  /** @type {{cli: any[], floor: any[], old: any[]}} */
+  const runs = { cli: [], floor: [], old: [] };
   const ratiosWall = [];
   const ratiosCpu = [];
+  const ratiosOldCpu = [];
+  const ratiosNewOverOldCpu = [];
+  const kinds = old ? ['cli', 'floor', 'old'] : ['cli', 'floor'];
   for (let round = 0; round < opts.rounds; round++) {
-    const order = round % 2 === 0 ? ['cli', 'floor'] : ['floor', 'cli'];
+    // Rotated (A B C, B C A, …; with two: A B, B A) so no variant always runs first.
+    const order = old ? kinds.map((_, i) => kinds[(i + round) % kinds.length]) : round % 2 === 0 ? ['cli', 'floor'] : ['floor', 'cli'];
     /** @type {Record<string, any>} */
     const got = {};
     for (const which of order) {
-      const r = which === 'cli' ? await timeNode([cli, 'analyze', har]) : await timeNode([floor, har]);
-      if (which === 'cli' && r.code !== 0 && r.code !== 1) throw new Error(`the CLI exited ${r.code} on the synthetic HAR`);
+      const r = which === 'floor' ? await timeNode([floor, har]) : await timeNode([which === 'old' ? old.file : cli, 'analyze', har]);
+      if (which !== 'floor' && r.code !== 0 && r.code !== 1) throw new Error(`the ${which === 'old' ? 'old ' : ''}CLI exited ${r.code} on the synthetic HAR`);
       got[which] = r;
-      runs[/** @type {'cli'|'floor'} */ (which)].push(r);
+      runs[/** @type {'cli'|'floor'|'old'} */ (which)].push(r);
       opts.log(`  engine round ${round} ${which.padEnd(5)} wall ${r.wallMs.toFixed(0).padStart(6)} ms  cpu ${r.cpuMs.toFixed(0).padStart(6)} ms  rss ${(r.rssBytes / 1e6).toFixed(0)} MB`);
     }
     ratiosWall.push(got.cli.wallMs / got.floor.wallMs);
     ratiosCpu.push(got.cli.cpuMs / got.floor.cpuMs);
+    if (old) {
+      ratiosOldCpu.push(got.old.cpuMs / got.floor.cpuMs);
+      ratiosNewOverOldCpu.push(got.cli.cpuMs / got.old.cpuMs);
+    }
   }
 
   // In-process: the engine alone, on the already-read text.
@@ -104,6 +118,7 @@ export async function runEngine(opts) {
   return {
     har: { entries: HAR_ENTRIES, seed: SEED, bytes: sizeBytes, requests },
     cliOverJsonParse: { wall: summary(ratiosWall), cpu: summary(ratiosCpu) },
+    ...(old ? { baseline: { commit: old.sha, oldOverJsonParseCpu: summary(ratiosOldCpu), newOverOldCpu: summary(ratiosNewOverOldCpu) } } : {}),
     runs,
     inProcess: {
       jsonParseMs: summary(parseMs),

@@ -14,6 +14,8 @@
  *                                      release build of an older commit as `lens-old`
  *   npm run bench -- --only capture --no-firefox --baseline <commit> --budget 480
  *                                      the same paired against the floor, with a longer round budget
+ *   npm run bench -- --only engine --baseline <commit>
+ *                                      the CLI of <commit> in the same rounds (5): old / floor, new / old
  *
  * The extension and the CLI are built from the current sources into bench/out/ first (never
  * dist/, which other work may be rebuilding during a run). Every loop is bounded in count and in
@@ -86,10 +88,14 @@ if (only.includes('size')) {
 
 if (only.includes('engine')) {
   log(`\n[engine] ${elapsed()}`);
-  const e = await runEngine({ rounds: quick ? 1 : 3, log });
+  const e = await runEngine({ rounds: quick ? 1 : baseline ? 5 : 3, log, baseline });
   results.sections.engine = e;
   table.push([`CLI / JSON.parse, CPU (${HAR_ENTRIES / 1000}k-entry HAR)`, fmtSpread(e.cliOverJsonParse.cpu, 2), '≤ 2.0', e.cliOverJsonParse.cpu.median <= 2.0]);
   table.push([`CLI / JSON.parse, wall`, fmtSpread(e.cliOverJsonParse.wall, 2), '(≤ 2.0)', null]);
+  if (e.baseline) {
+    table.push([`CLI of ${e.baseline.commit} / JSON.parse, CPU`, fmtSpread(e.baseline.oldOverJsonParseCpu, 2), '—', null]);
+    table.push([`CLI / CLI of ${e.baseline.commit}, CPU`, fmtSpread(e.baseline.newOverOldCpu, 3), '—', null]);
+  }
   table.push(['engine judgements per second (in-process)', `${Math.round(e.inProcess.judgementsPerSecond).toLocaleString('en')}/s`, '—', null]);
 }
 

@@ -9,11 +9,15 @@ import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** @param {string} outfile absolute path of the bundle to write */
-export async function buildCli(outfile) {
-  const pkg = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8'));
+/**
+ * @param {string} outfile absolute path of the bundle to write
+ * @param {string} [from] the source tree (default: this checkout; the benchmark passes an older
+ *   commit's, bench/lib/build.mjs `buildCliCommit`)
+ */
+export async function buildCli(outfile, from = root) {
+  const pkg = JSON.parse(readFileSync(resolve(from, 'package.json'), 'utf8'));
   await build({
-    entryPoints: [resolve(root, 'src/cli/main.ts')],
+    entryPoints: [resolve(from, 'src/cli/main.ts')],
     outfile,
     bundle: true,
     platform: 'node',

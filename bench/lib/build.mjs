@@ -50,6 +50,22 @@ export async function buildExtension(target, readable = false, opts = {}) {
  * @param {string} commit @param {'chrome'|'firefox'} target
  */
 export async function buildCommit(commit, target) {
+  const { sha, src } = await extractCommit(commit);
+  return { sha, dir: await buildExtension(target, false, { root: src, outDir: resolve(OUT, `ext-${sha}`, target) }) };
+}
+
+/**
+ * The CLI as of `commit` (the engine benchmark's `--baseline`), extracted like `buildCommit`
+ * and bundled as scripts/build-cli.mjs bundles this checkout's, into bench/out/cli-<commit>/.
+ * @param {string} commit
+ */
+export async function buildCliCommit(commit) {
+  const { sha, src } = await extractCommit(commit);
+  return { sha, file: await buildCliBundle(resolve(OUT, `cli-${sha}`, 'cors-lens.mjs'), src) };
+}
+
+/** `git archive` of a commit's build inputs into bench/out/src-<sha>/ (fresh each time). @param {string} commit */
+async function extractCommit(commit) {
   const { execFileSync } = await import('node:child_process');
   const { mkdirSync, rmSync } = await import('node:fs');
   const sha = execFileSync('git', ['rev-parse', '--short', commit], { cwd: ROOT, encoding: 'utf8' }).trim();
@@ -58,7 +74,7 @@ export async function buildCommit(commit, target) {
   mkdirSync(src, { recursive: true });
   const tar = execFileSync('git', ['archive', '--format=tar', sha, 'src', 'public', 'assets', 'manifest.json', 'vite.config.ts', 'tsconfig.json', 'package.json'], { cwd: ROOT, maxBuffer: 256 * 1024 * 1024 });
   execFileSync('tar', ['-x', '-C', src], { input: tar });
-  return { sha, dir: await buildExtension(target, false, { root: src, outDir: resolve(OUT, `ext-${sha}`, target) }) };
+  return { sha, src };
 }
 
 /** Builds the CLI (as scripts/build.mjs does) into bench/out/cli/cors-lens.mjs. */
