@@ -425,6 +425,12 @@ function parseJson(text: string): unknown {
   }
 }
 
+function packedHops(g: readonly RawEntry[]): RequestHop[] {
+  const hops: RequestHop[] = [g[0]!.hop];
+  for (let i = 1; i < g.length; i++) hops.push(g[i]!.hop);
+  return hops;
+}
+
 function outcomeOf(last: RawEntry): ObservedOutcome {
   const observed = last.cors?.observed;
   if (observed) {
@@ -524,7 +530,11 @@ function readHar(root: unknown, owned: boolean): HarReadResult {
     const first = g[0]!;
     const last = g[g.length - 1]!;
     const id = idOf[gi]!;
-    const hops = first.ownHops ?? g.map((e) => e.hop);
+    // Built by push, not `map`: `map`'s arrays came out with two different array maps in one
+    // run (V8 switched its elements kind after 6,193 requests), and every optimised engine
+    // function that reads `r.hops` was deoptimised and compiled again ("wrong map"). One kind
+    // (PACKED_ELEMENTS, as the tracker's literal) keeps the compiled code.
+    const hops = first.ownHops ?? packedHops(g);
     let tabId: number | null = 0;
     if (first.ownTabId !== undefined) tabId = first.ownTabId;
     else if (first.pageref !== null) {
