@@ -9,6 +9,7 @@ import { exposedHeaders } from './expose.ts';
 import { getCombined } from './headers.ts';
 import { headerValues, nameEquals, singleHeaderValue } from './model.ts';
 import { AUTHORITY, serializeOrigin, urlAuthority } from './origin.ts';
+import type { ObservedRequest } from './model.ts';
 import { A, B, preflight, request } from './testing.ts';
 
 /** The origin by a full parse of the whole URL (what serializeOrigin did before the prefix cache). */
@@ -161,3 +162,32 @@ describe('shared warning objects', () => {
     expect(entries.find((e) => e.request.id === 'p')!.cors.pairedWith).toBe('r');
   });
 });
+
+describe('pairing by time: a small group is scanned, a large one indexed', () => {
+  // analyze.ts pairPreflightsOf scans the candidates of a group of at most 8 and builds an
+  // index above that: both must pair the same way. Each pair starts 10 s after the previous one
+  // (beyond the 2 s window), with a request of another tab, started between a request and its preflight, that must not be taken.
+  const allow = { 'Access-Control-Allow-Origin': A, 'Access-Control-Allow-Methods': 'PUT' };
+  function group(pairs: number): ObservedRequest[] {
+    const url = `${B}/same`;
+    const out: ObservedRequest[] = [];
+    for (let i = 0; i < pairs; i++) {
+      const t = 10_000 * (i + 1);
+      out.push(request({ id: `other${i}`, url, method: 'PUT', tabId: 2, response: allow, start: t + 1, end: t + 40 }));
+      out.push(request({ id: `r${i}`, url, method: 'PUT', response: allow, start: t, end: t + 30 }));
+      out.push(preflight({ id: `p${i}`, url, acrm: 'PUT', response: allow, start: t + 2, end: t + 8 }));
+    }
+    return out;
+  }
+  it.each([2, 12])('%i pairs', (pairs) => {
+    const reqs = group(pairs);
+    expect(reqs.filter((r) => r.hops[0]!.method === 'PUT').length > 8).toBe(pairs > 4);
+    const byId = new Map(analyzeCapture(reqs, { browser: 'chromium' }).map((e) => [e.request.id, e.cors]));
+    for (let i = 0; i < pairs; i++) {
+      expect(byId.get(`p${i}`)!.pairedWith).toBe(`r${i}`);
+      expect(byId.get(`r${i}`)!.pairedWith).toBe(`p${i}`);
+      expect(byId.get(`other${i}`)!.pairedWith).toBeNull();
+    }
+  });
+});
+

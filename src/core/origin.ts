@@ -68,9 +68,6 @@ function isJsWhitespace(c: number): boolean {
  * default port elided; `null` for opaque origins and for strings that are not URLs.
  */
 export function serializeOrigin(url: string): string {
-  // The same URL is asked for several times in a row while one request is judged (its hop, the
-  // redirect checks, sameOrigin): the last answer is kept, which spares the regex's match.
-  if (url === lastUrl) return lastOrigin;
   // Keyed by the authority prefix when there is one: a capture has thousands of distinct URLs
   // on a handful of origins, so this parses one URL per origin instead of one per URL (URL
   // parsing was the largest single cost of judging a 50,000-entry HAR; docs/bench.md).
@@ -82,14 +79,10 @@ export function serializeOrigin(url: string): string {
     if (originCache.size >= 4096) originCache.clear();
     originCache.set(key, o);
   }
-  lastUrl = url;
-  lastOrigin = o;
   return o;
 }
 
 const originCache = new Map<string, string>();
-let lastUrl: string | null = null;
-let lastOrigin: string = NULL_ORIGIN;
 
 /**
  * Same origin (https://html.spec.whatwg.org/#same-origin): tuple equality of scheme, host and
