@@ -65,7 +65,7 @@ export async function buildCliCommit(commit) {
 }
 
 /** `git archive` of a commit's build inputs into bench/out/src-<sha>/ (fresh each time). @param {string} commit */
-async function extractCommit(commit) {
+export async function extractCommit(commit) {
   const { execFileSync } = await import('node:child_process');
   const { mkdirSync, rmSync } = await import('node:fs');
   const sha = execFileSync('git', ['rev-parse', '--short', commit], { cwd: ROOT, encoding: 'utf8' }).trim();
