@@ -71,6 +71,20 @@ describe('panel list', () => {
     expect(dataRows()).toHaveLength(n);
   });
 
+  it('fills the origin filter once the page is idle, after the rows, and filters by it', async () => {
+    const other = entry('o1', [hop({ url: 'http://cdn.test/lib.js', requestHeaders: h({ Origin: APP }), responseHeaders: h({ 'Access-Control-Allow-Origin': APP }) })]);
+    setup([simplePass(), mismatch(), other]);
+    const select = screen.getByLabelText('Filter by target origin');
+    const options = () => [...select.querySelectorAll('option')].map((o) => o.value);
+    // The rows are there at once; the options are computed when the page is next idle.
+    expect(dataRows()).toHaveLength(3);
+    expect(options()).toEqual(['']);
+    await act(() => new Promise((r) => setTimeout(r, 50)));
+    expect(options()).toEqual(['', API, 'http://cdn.test']);
+    fireEvent.change(select, { target: { value: 'http://cdn.test' } });
+    expect(dataRows()).toHaveLength(1);
+  });
+
   it('free-text filter matches the URL', () => {
     setup();
     fireEvent.input(screen.getByLabelText('Filter by text'), { target: { value: 'slash' } });

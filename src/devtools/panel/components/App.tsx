@@ -3,11 +3,13 @@ import type { PanelStore } from '../store.ts';
 import type { PanelEngine } from '../types.ts';
 import { applyFilter, indexById, targetOrigins, type TimeRange } from '../lib/filters.ts';
 import { timeRange } from '../lib/timeline.ts';
-import { useStoreState } from './hooks.ts';
+import { useIdleMemo, useStoreState } from './hooks.ts';
 import { Toolbar } from './Toolbar.tsx';
 import { Timeline } from './Timeline.tsx';
 import { RequestList } from './RequestList.tsx';
 import { Detail } from './Detail.tsx';
+
+const NO_ORIGINS: string[] = [];
 
 interface Props {
   store: PanelStore;
@@ -19,7 +21,8 @@ export function App({ store, engine, theme }: Props) {
   const state = useStoreState(store);
   const data = store.current();
   const byId = useMemo(() => indexById(data.entries), [data.entries]);
-  const origins = useMemo(() => targetOrigins(data.entries), [data.entries]);
+  // Only the origin filter's options need it: computed after the rows are painted.
+  const origins = useIdleMemo(() => targetOrigins(data.entries), [data.entries], NO_ORIGINS);
   // The timeline shows everything that passes the filters; the zoom then narrows the list.
   const filtered = useMemo(() => applyFilter(data.entries, state.filter, byId), [data.entries, state.filter, byId]);
   const range = useMemo(() => timeRange(filtered), [filtered]);

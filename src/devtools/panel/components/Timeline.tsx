@@ -4,6 +4,7 @@
  * only interaction, drag-to-zoom, also has a keyboard-reachable "Reset zoom" button.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { whenIdle } from './hooks.ts';
 import type { TimeRange } from '../lib/filters.ts';
 import type { AnalyzedEntry } from '../../../core/annotation.ts';
 import { dragToRange, layoutTimeline, timeToX, type TimelineLayout } from '../lib/timeline.ts';
@@ -22,19 +23,6 @@ interface Props {
 
 const HEIGHT = 64;
 const AXIS = 14;
-
-/**
- * Runs `fn` when the page is next idle (a timer where requestIdleCallback is missing: jsdom);
- * returns the cancel function.
- */
-function whenIdle(fn: () => void): () => void {
-  if (typeof requestIdleCallback === 'function') {
-    const id = requestIdleCallback(fn);
-    return () => cancelIdleCallback(id);
-  }
-  const id = setTimeout(fn, 0);
-  return () => clearTimeout(id);
-}
 
 function cssVar(el: Element, name: string, fallback: string): string {
   return getComputedStyle(el).getPropertyValue(name).trim() || fallback;
