@@ -29,7 +29,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { OUT, ROOT, buildCli, buildCliCommit, extractCommit } from './lib/build.mjs';
+import { OUT, ROOT, buildCli, buildCliCommit, bundleModule, extractCommit } from './lib/build.mjs';
 import { generateHar } from './synthetic-har.mjs';
 
 const argv = process.argv.slice(2);
@@ -49,11 +49,9 @@ function cliFlag(root) {
 
 /** One bundle that runs the stages of `root`'s engine: `node stages.mjs STAGE HAR`. */
 async function buildStages(root, outfile) {
-  const { build } = await import('esbuild');
   const flag = cliFlag(root);
-  await build({
-    stdin: {
-      contents: `
+  return bundleModule(
+    `
         import { setFlagsFromString } from 'node:v8';
         import { readFileSync } from 'node:fs';
         import { parseHar } from './src/core/har/index.ts';
@@ -70,17 +68,9 @@ async function buildStages(root, outfile) {
           if (stage === 'table') n = textTable(entries, { colour: false, width: null }).length;
         }
         process.stdout.write(n + '\\n');`,
-      resolveDir: root,
-      loader: 'ts',
-    },
+    root,
     outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    logLevel: 'warning',
-  });
-  return outfile;
+  );
 }
 
 /** Instructions of one `node ARGS` run on one thread; rejects with valgrind's own words. */

@@ -84,21 +84,17 @@ export async function buildCli() {
 
 /** The engine (src/core + src/core/har) as one ES module for in-process timing. */
 export async function buildCore() {
+  return bundleModule("export * from './src/core/index.ts'; export { parseHar } from './src/core/har/index.ts';", ROOT, resolve(OUT, 'core.mjs'));
+}
+
+/**
+ * One Node ES module bundled from TypeScript `contents` whose imports resolve from `resolveDir`
+ * (a checkout, or a commit extracted by `extractCommit`). @param {string} contents
+ * @param {string} resolveDir @param {string} outfile @returns {Promise<string>} outfile
+ */
+export async function bundleModule(contents, resolveDir, outfile) {
   const { build } = await import('esbuild');
-  const outfile = resolve(OUT, 'core.mjs');
-  await build({
-    stdin: {
-      contents: "export * from './src/core/index.ts'; export { parseHar } from './src/core/har/index.ts';",
-      resolveDir: ROOT,
-      loader: 'ts',
-    },
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    logLevel: 'warning',
-  });
+  await build({ stdin: { contents, resolveDir, loader: 'ts' }, outfile, bundle: true, platform: 'node', format: 'esm', target: 'node20', logLevel: 'warning' });
   return outfile;
 }
 
