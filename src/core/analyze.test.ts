@@ -327,6 +327,28 @@ describe('pairing order and ambiguity', () => {
     expect(out.r2!.pairedWith).toBeNull();
   });
 
+  it('two preflights naming one request: the pairing does not depend on their order in the input', () => {
+    // Found by the HAR round-trip property (seed 38675219): the export sorts by start time, and
+    // the request read back named the other preflight. The one whose URL and ACRM match the hop wins.
+    const r = request({ id: 'r', url: `${C}/final`, method: 'PUT', status: 307, response: { Location: `${B}/x` }, redirectTo: `${B}/x`, next: [{ url: `${B}/x`, method: 'PUT', response: allowA }] });
+    const stray = preflight({ id: 'p-stray', url: `${B}/x`, acrm: 'GET', response: pfResp, start: 999, preflightFor: 'r' });
+    const matching = preflight({ id: 'p-match', url: `${C}/final`, acrm: 'PUT', response: pfResp, start: 998, preflightFor: 'r' });
+    for (const order of [[r, stray, matching], [r, matching, stray], [matching, stray, r]]) {
+      const out = run(order);
+      expect(out.r!.pairedWith).toBe('p-match');
+      expect(out['p-match']!.pairedWith).toBe('r');
+      expect(out['p-stray']!.pairedWith).toBe('r');
+    }
+  });
+
+  it('two matching preflights naming one hop: the later one keeps it, in any input order', () => {
+    const r = request({ id: 'r', url: api, method: 'PUT', response: allowA, start: 1000, end: 1050 });
+    const early = preflight({ id: 'p-early', url: api, acrm: 'PUT', response: pfResp, start: 1001, preflightFor: 'r' });
+    const late = preflight({ id: 'p-late', url: api, acrm: 'PUT', response: pfResp, start: 1002, preflightFor: 'r' });
+    expect(run([r, early, late]).r!.pairedWith).toBe('p-late');
+    expect(run([r, late, early]).r!.pairedWith).toBe('p-late');
+  });
+
   it('entries come sorted by start time, ties in insertion order', () => {
     const a = new CorsAnalyzer({ browser: 'chromium' });
     a.add(request({ id: 'late', url: `${B}/1`, start: 3000, response: allowA }));

@@ -108,7 +108,8 @@ function pairPreflightsOf(reqs: readonly ObservedRequest[], flags: readonly bool
     byPreflight.set(p.id, { requestId: r.id, hop, index });
     let m = byRequest.get(r.id);
     if (!m) byRequest.set(r.id, (m = new Map()));
-    m.set(hop, p.id);
+    // A hop keeps the first preflight linked to it (see the order of step 1 below).
+    if (!m.has(hop)) m.set(hop, p.id);
   };
   const acrmOf = (p: ObservedRequest) => getCombined(firstHop(p).requestHeaders, 'access-control-request-method') ?? '';
   const matchingHop = (p: ObservedRequest, r: ObservedRequest): number => {
@@ -121,16 +122,41 @@ function pairPreflightsOf(reqs: readonly ObservedRequest[], flags: readonly bool
     return -1;
   };
 
-  // 1. Explicit links from the source.
+  // 1. Explicit links from the source. Several preflights can name one request (a preflight per
+  // redirect hop, a retried preflight, a hand-edited HAR); which one a hop keeps must not depend
+  // on the order of the input, because our own HAR export sorts entries by start time and the
+  // file read back must judge the same (test/unit/property/har.test.ts). So the links are made
+  // in a fixed order: preflights whose URL and ACRM match a hop of the request first, then the
+  // latest first (as in step 2), then by id; a hop keeps the first preflight linked to it. A
+  // preflight that matches no free hop is still the named request's preflight (its own
+  // annotation says so) but takes a hop only if nobody has.
   if (explicit) {
     // id → position; a repeated id means its last request.
     const indexOf = new Map<string, number>();
     for (let i = 0; i < reqs.length; i++) indexOf.set(reqs[i]!.id, i);
+    const named: { pi: number; ri: number; exact: boolean; start: number }[] = [];
     for (const pi of preflights) {
       const p = reqs[pi]!;
       if (!p.preflightFor) continue;
       const ri = indexOf.get(p.preflightFor);
       if (ri === undefined || flags[ri]) continue;
+      const url = firstHop(p).url;
+      const acrm = acrmOf(p);
+      const exact = reqs[ri]!.hops.some((h) => h.url === url && h.method === acrm);
+      const start = firstHop(p).startedMs;
+      named.push({ pi, ri, exact, start: Number.isFinite(start) ? start : -Infinity });
+    }
+    if (named.length > 1) {
+      named.sort((a, b) => {
+        if (a.exact !== b.exact) return a.exact ? -1 : 1;
+        if (a.start !== b.start) return a.start > b.start ? -1 : 1;
+        const ia = reqs[a.pi]!.id;
+        const ib = reqs[b.pi]!.id;
+        return ia < ib ? -1 : ia > ib ? 1 : a.pi - b.pi;
+      });
+    }
+    for (const { pi, ri } of named) {
+      const p = reqs[pi]!;
       const r = reqs[ri]!;
       const hop = matchingHop(p, r);
       link(p, r, ri, hop >= 0 ? hop : 0);
