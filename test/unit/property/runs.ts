@@ -6,10 +6,15 @@
 import type fc from 'fast-check';
 
 const seedFromEnv = process.env.FC_SEED === undefined ? undefined : Number(process.env.FC_SEED);
+// FC_RUNS_SCALE=<k> multiplies every property's case count, for a long local sweep (a rare case
+// found by CI's random seed is cheaper to find here first). `npm test` runs the plain counts.
+const scaleFromEnv = Number(process.env.FC_RUNS_SCALE ?? '1');
+const scale = Number.isFinite(scaleFromEnv) && scaleFromEnv > 0 ? scaleFromEnv : 1;
 
-/** `numRuns` cases; with FC_SEED set, that seed (to replay a failure fast-check reported). */
+/** `numRuns` cases (times FC_RUNS_SCALE); with FC_SEED set, that seed (to replay a failure fast-check reported). */
 export function fcParams(numRuns: number): fc.Parameters<unknown> {
-  return seedFromEnv === undefined || Number.isNaN(seedFromEnv) ? { numRuns } : { numRuns, seed: seedFromEnv };
+  const runs = Math.max(1, Math.round(numRuns * scale));
+  return seedFromEnv === undefined || Number.isNaN(seedFromEnv) ? { numRuns: runs } : { numRuns: runs, seed: seedFromEnv };
 }
 
 const counts = new Map<string, number>();
