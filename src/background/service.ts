@@ -192,6 +192,10 @@ export class CaptureService {
     // Every step below yields to queued tasks once it has held the thread `restoreBudgetMs`
     // (slicer.ts: why the clock, and the measurement). I/O waits end a slice too.
     const slicer = new Slicer(this.opts.restoreBudgetMs ?? 4, this.opts.restoreYield ?? yieldToBrowser);
+    // Thread time of the restore's phases (wake diagnostics): reading and decoding storage, then
+    // judging the restored requests again (materialiseAll), then the rest (re-filing, the queue).
+    let readBusy = 0;
+    let judgeBusy = 0;
     try {
       const stored = await slicer.wait(this.opts.api.local.get([SETTINGS_KEY]));
       const patch = parseSettingsPatch(stored[SETTINGS_KEY]);
@@ -208,7 +212,9 @@ export class CaptureService {
         // The badge is browser state and outlives the worker: nothing to redo for it here.
       }
       // Judged now, in time-budgeted slices (not on first use in one blocking run): see materialiseAll.
+      readBusy = slicer.busyNowMs;
       await this.store.materialiseAll(slicer);
+      judgeBusy = slicer.busyNowMs - readBusy;
       // Finished requests written through after the last batched flush: filed as if they had
       // just finished (judged, appended to a chunk); the next flush compacts them.
       for (const req of restored.finished) {
@@ -260,6 +266,9 @@ export class CaptureService {
     this.diag.restoreMs = Math.round(performance.now() - this.startedAt);
     this.diag.longestSliceMs = Math.round(slicer.longestMs);
     this.diag.yields = slicer.yields;
+    this.diag.readBusyMs = Math.round(readBusy);
+    this.diag.judgeBusyMs = Math.round(judgeBusy);
+    this.diag.busyMs = Math.round(slicer.busyMs);
     this.replayed.clear();
     // Write-through keys restored (or found duplicated) are compacted at once, not after the batch
     // delay: under repeated stops a wake rarely lives 250 ms past its restore, and every key left

@@ -26,6 +26,8 @@ export class Slicer implements Yielder {
   longestMs = 0;
   /** Yields made (wake diagnostics). */
   yields = 0;
+  /** Sum of the synchronous stretches so far, ms: the thread time of the sliced work (wake diagnostics). */
+  busyMs = 0;
 
   constructor(
     private readonly budgetMs: number,
@@ -55,10 +57,16 @@ export class Slicer implements Yielder {
     }
   }
 
-  /** Records the slice running now (call at the end of the sliced work). */
+  /** `busyMs` plus the stretch running now, without ending it (a phase boundary of the work). */
+  get busyNowMs(): number {
+    return this.busyMs + (this.now() - this.sliceStart);
+  }
+
+  /** Records the slice running now (call once, at the end of the sliced work). */
   endSlice(): void {
     const d = this.now() - this.sliceStart;
     if (d > this.longestMs) this.longestMs = d;
+    this.busyMs += d;
   }
 }
 

@@ -435,6 +435,10 @@ describe('the wake restores in time-budgeted slices', () => {
     for (const keys of session.gets) expect(keys!.length).toBeLessThanOrEqual(8);
     expect(b.diag.yields).toBeGreaterThanOrEqual(0);
     expect(typeof b.diag.longestSliceMs).toBe('number');
+    // The phases' thread time: parts of the whole, none negative.
+    expect(b.diag.readBusyMs).toBeGreaterThanOrEqual(0);
+    expect(b.diag.judgeBusyMs).toBeGreaterThanOrEqual(0);
+    expect(b.diag.readBusyMs! + b.diag.judgeBusyMs!).toBeLessThanOrEqual(b.diag.busyMs! + 1);
 
     // Without getKeys (older browsers): one get(null), same capture.
     const plain = new FakeStorageArea();
