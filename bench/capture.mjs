@@ -26,6 +26,13 @@ import { summary } from './lib/stats.mjs';
 export const CALLS = 2000;
 export const WAVE = 200;
 export const FAIL_EVERY = 10;
+/**
+ * Chromium stops an idle extension service worker after 30 s without events, Firefox suspends an
+ * idle background page after 30 s (`extensions.background.idle.timeout`). The variants alternate,
+ * so a variant waits up to ≈ 50 s between two of its batches in every other round: those batches
+ * start with a wake (bench/wakes.mjs measures what one costs CORS Lens).
+ */
+export const IDLE_STOP_MS = 30_000;
 const JOB_TIMEOUT_MS = 90_000;
 const LOAD_TIMEOUT_MS = 60_000;
 
@@ -131,7 +138,7 @@ async function spawnFirefox(exe, ext, url) {
 
 /**
  * @typedef {{name: string, ext: string|null}} Variant
- * @typedef {{variant: string, round: number, wallMs: number, cpuMs: number, netCpuMs: number|null, ok: number, failed: number, byKind: Record<string, number>}} Batch
+ * @typedef {{variant: string, round: number, wallMs: number, cpuMs: number, netCpuMs: number|null, ok: number, failed: number, idleBeforeMs?: number|null, byKind: Record<string, number>}} Batch
  */
 
 /**
@@ -162,6 +169,8 @@ export async function runCaptureFor(browserName, variants, opts) {
     }
     opts.log(`  ${browserName}: ${variants.length} browsers up in ${Math.round(performance.now() - t0)} ms`);
     let measuredFrom = 0;
+    /** When each variant's last batch ended: the idle gap before its next one (see IDLE_STOP_MS). */
+    const lastEnd = new Map();
     for (let round = 0; round <= opts.rounds; round++) {
       if (round === 1) measuredFrom = performance.now();
       if (round > (opts.minRounds ?? opts.rounds) && opts.budgetMs !== undefined && performance.now() - measuredFrom > opts.budgetMs) {
@@ -172,11 +181,15 @@ export async function runCaptureFor(browserName, variants, opts) {
       for (const v of order) {
         const b = /** @type {{pid: number}} */ (browsers.get(v.name));
         let before = { total: 0, network: /** @type {number|null} */ (null), byKind: /** @type {Record<string, number>} */ ({}) };
+        let startedAt = 0;
         const job = { tag: `${v.name}-${round}`, calls: round === 0 ? (opts.warmupCalls ?? calls) : calls, wave: WAVE, failEvery: FAIL_EVERY };
         const r = await server.runJob(v.name, job, JOB_TIMEOUT_MS, () => {
           before = sampleCpu(b.pid, isNet);
+          startedAt = performance.now();
         });
         const after = sampleCpu(b.pid, isNet);
+        const idleBeforeMs = lastEnd.has(v.name) ? startedAt - lastEnd.get(v.name) : null;
+        lastEnd.set(v.name, performance.now());
         const batch = {
           variant: v.name,
           round,
@@ -185,6 +198,9 @@ export async function runCaptureFor(browserName, variants, opts) {
           netCpuMs: after.network !== null && before.network !== null ? after.network - before.network : null,
           ok: r.ok,
           failed: r.failed,
+          // How long the variant's browser had been without a batch: past IDLE_STOP_MS its
+          // extension's worker was stopped, and this batch began with a wake.
+          idleBeforeMs,
           // Per process kind (lib/proc.mjs chromiumKind): where the extra CPU of a variant goes.
           byKind: Object.fromEntries(Object.entries(after.byKind).map(([k, v]) => [k, v - (before.byKind[k] ?? 0)])),
         };
@@ -213,11 +229,12 @@ export function expectedFailures(calls) {
 }
 
 /**
- * Ratios of two variants, paired per round (both measured back to back in the same round).
- * @param {Batch[]} batches @param {string} a @param {string} b
+ * Ratios of two variants, paired per round (both measured back to back in the same round);
+ * `keepRound` picks rounds (e.g. those where `a` began with a wake: `wakeRounds`).
+ * @param {Batch[]} batches @param {string} a @param {string} b @param {(round: number) => boolean} [keepRound]
  */
-export function pairedRatios(batches, a, b) {
-  const rounds = [...new Set(batches.map((x) => x.round))];
+export function pairedRatios(batches, a, b, keepRound = (/** @type {number} */ _r) => true) {
+  const rounds = [...new Set(batches.map((x) => x.round))].filter(keepRound);
   const wall = [];
   const cpu = [];
   const cpuNet = [];
@@ -258,4 +275,16 @@ export function kindExcess(batches, a, floor) {
     excess: Object.fromEntries(Object.entries(per).map(([k, v]) => [k, summary(v)])),
     perNet: Object.fromEntries(Object.entries(share).map(([k, v]) => [k, summary(v)])),
   };
+}
+
+/**
+ * The rounds in which `variant`'s batch began after an idle gap longer than IDLE_STOP_MS (its
+ * worker had been stopped), and the others.
+ * @param {Batch[]} batches @param {string} variant
+ */
+export function wakeRounds(batches, variant) {
+  const woke = new Set();
+  const stayed = new Set();
+  for (const b of batches) if (b.variant === variant) (b.idleBeforeMs !== null && b.idleBeforeMs !== undefined && b.idleBeforeMs > IDLE_STOP_MS ? woke : stayed).add(b.round);
+  return { woke, stayed };
 }

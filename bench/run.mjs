@@ -24,7 +24,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import os from 'node:os';
-import { CALLS, kindExcess, pairedRatios, runCaptureFor } from './capture.mjs';
+import { CALLS, IDLE_STOP_MS, kindExcess, pairedRatios, runCaptureFor, wakeRounds } from './capture.mjs';
 import { runEngine, HAR_ENTRIES } from './engine.mjs';
 import { OUT, ROOT, buildCommit, buildExtension } from './lib/build.mjs';
 import { CHROMIUM_KINDS } from './lib/proc.mjs';
@@ -178,6 +178,15 @@ if (only.includes('capture')) {
   table.push([`Chromium CORS Lens / floor, page wall (${chromiumRounds} rounds)`, fmtSpread(lensFloor.wall), '≤ 1.02', lensFloor.wall.median <= 1.02]);
   table.push(['Chromium CORS Lens / floor, CPU ÷ network-service CPU', fmtSpread(lensFloor.cpuPerNet), '(≤ 1.02)', lensFloor.cpuPerNet.median <= 1.02]);
   table.push(['Chromium CORS Lens / floor, browser CPU', fmtSpread(lensFloor.cpu), '—', null]);
+  // Split by whether CORS Lens's batch began with a wake of its stopped worker (the restore
+  // judges the stored capture again: README, Known limits).
+  const wakes = wakeRounds(chromium.batches, 'lens');
+  const afterWake = pairedRatios(chromium.batches, 'lens', 'floor', (r) => wakes.woke.has(r));
+  const noWake = pairedRatios(chromium.batches, 'lens', 'floor', (r) => wakes.stayed.has(r));
+  results.sections.captureChromium.lensFloorByWake = { idleStopMs: IDLE_STOP_MS, afterWake, noWake };
+  if (afterWake.cpuPerNet.n > 0 && noWake.cpuPerNet.n > 0) {
+    table.push([`Chromium CORS Lens / floor, CPU ÷ net: after a worker wake (${afterWake.cpuPerNet.n}) · without (${noWake.cpuPerNet.n})`, `${fmtSpread(afterWake.cpuPerNet)} · ${fmtSpread(noWake.cpuPerNet)}`, '—', null]);
+  }
   if (baseline) {
     table.push([`Chromium CORS Lens ${baseline} / floor, CPU ÷ network-service CPU`, fmtSpread(pairedRatios(chromium.batches, 'lens-old', 'floor').cpuPerNet), '—', null]);
     table.push([`Chromium CORS Lens / CORS Lens ${baseline}, CPU ÷ network-service CPU`, fmtSpread(pairedRatios(chromium.batches, 'lens', 'lens-old').cpuPerNet), '—', null]);
