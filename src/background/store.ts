@@ -176,9 +176,10 @@ export interface StoreOptions {
 export class CaptureStore {
   private readonly tabs = new Map<number, TabLog>();
   /**
-   * Tabs restored from storage but not judged yet. Re-judging a full tab costs the engine about
-   * 0.5 ms per request (2.4 s for 5,000 in plain Node), so a tab is judged on its first use, not
-   * on wake: a worker woken by one tab's request answers without re-judging every other tab.
+   * Tabs restored from storage but not judged yet. Re-judging a full tab is dear (in the woken
+   * worker, code still cold: ≈ 0.15 ms per request, 0.75–0.82 s for ≈ 5,000, the `judgeBusyMs` of
+   * the wake log, bench/wakes.mjs), which is why the restore does it in slices (materialiseAll)
+   * and a dormant tab that is cleared or closed first is not judged at all.
    */
   private readonly dormant = new Map<number, { meta: TabMeta; requests: ObservedRequest[]; lost: number }>();
   private cap: number;
