@@ -55,10 +55,13 @@ function killAll() {
 process.on('exit', killAll);
 
 /**
- * @param {string} exe @param {string|null} ext @param {string} url
- * @returns {{pid: number, close: () => Promise<void>}}
+ * Chromium without automation, on `url`, with `ext` loaded (none: `null`); killed on exit.
+ * `extraArgs` go on the command line (bench/wakes.mjs: `--remote-debugging-port=0`, to connect
+ * once at the end through `userDataDir`/DevToolsActivePort).
+ * @param {string} exe @param {string|null} ext @param {string} url @param {string[]} [extraArgs]
+ * @returns {{pid: number, userDataDir: string, close: () => Promise<void>}}
  */
-function spawnChromium(exe, ext, url) {
+export function spawnChromium(exe, ext, url, extraArgs = []) {
   const userDataDir = mkdtempSync(join(tmpdir(), 'cors-lens-bench-'));
   const extArgs = ext ? [`--disable-extensions-except=${ext}`, `--load-extension=${ext}`] : ['--disable-extensions'];
   // Measured with Chromium 156: a start URL given on the command line together with
@@ -66,7 +69,7 @@ function spawnChromium(exe, ext, url) {
   // starting on a data: page that navigates by script works (the request arrives ~9 s later,
   // once the extension system is up).
   const boot = 'data:text/html,' + encodeURIComponent(`<script>location.href=${JSON.stringify(url)}</script>`);
-  const child = spawn(exe, [...CHROMIUM_FLAGS, '--headless', `--user-data-dir=${userDataDir}`, '--window-size=1280,800', ...extArgs, boot], {
+  const child = spawn(exe, [...CHROMIUM_FLAGS, '--headless', `--user-data-dir=${userDataDir}`, '--window-size=1280,800', ...extArgs, ...extraArgs, boot], {
     stdio: 'ignore',
     detached: true,
   });
@@ -74,6 +77,7 @@ function spawnChromium(exe, ext, url) {
   started.add(pid);
   return {
     pid,
+    userDataDir,
     async close() {
       const exited = new Promise((r) => child.once('exit', r));
       try {
@@ -118,6 +122,7 @@ async function spawnFirefox(exe, ext, url) {
   await browser.disconnect();
   return {
     pid,
+    userDataDir,
     async close() {
       const exited = proc ? new Promise((r) => proc.once('exit', r)) : Promise.resolve();
       try {
@@ -285,6 +290,6 @@ export function kindExcess(batches, a, floor) {
 export function wakeRounds(batches, variant) {
   const woke = new Set();
   const stayed = new Set();
-  for (const b of batches) if (b.variant === variant) (b.idleBeforeMs !== null && b.idleBeforeMs !== undefined && b.idleBeforeMs > IDLE_STOP_MS ? woke : stayed).add(b.round);
+  for (const b of batches) if (b.variant === variant) ((b.idleBeforeMs ?? 0) > IDLE_STOP_MS ? woke : stayed).add(b.round);
   return { woke, stayed };
 }

@@ -18,13 +18,10 @@
  * one line per wake. With `--gap 3000` no wake happens after the first: the same batches without
  * a restore, to compare.
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { findBrowsers } from '../scripts/browsers.mjs';
-import { CHROMIUM_FLAGS } from '../test/harness/launch.mjs';
-import { CALLS, FAIL_EVERY, WAVE } from './capture.mjs';
+import { CALLS, FAIL_EVERY, WAVE, spawnChromium } from './capture.mjs';
 import { buildExtension } from './lib/build.mjs';
 import { isChromiumNetworkService, sampleCpu } from './lib/proc.mjs';
 import { startBenchServer } from './lib/server.mjs';
@@ -45,21 +42,7 @@ if (!exe) throw new Error('chromium not found (node scripts/browsers.mjs --ensur
 console.log('building the release extension into bench/out/ext/chrome …');
 const ext = await buildExtension('chrome');
 const server = await startBenchServer();
-const url = server.pageUrl('w');
-const boot = 'data:text/html,' + encodeURIComponent(`<script>location.href=${JSON.stringify(url)}</script>`);
-const udd = mkdtempSync(join(tmpdir(), 'cors-lens-wakes-'));
-const child = spawn(exe, [...CHROMIUM_FLAGS, '--headless', '--remote-debugging-port=0', `--user-data-dir=${udd}`, `--disable-extensions-except=${ext}`, `--load-extension=${ext}`, boot], {
-  stdio: 'ignore',
-  detached: true,
-});
-const kill = () => {
-  try {
-    process.kill(-(child.pid ?? 0), 'SIGKILL');
-  } catch {
-    // already gone
-  }
-};
-process.on('exit', kill);
+const child = spawnChromium(exe, ext, server.pageUrl('w'), ['--remote-debugging-port=0']);
 try {
   await server.waitReady('w', 60_000);
   for (let round = 0; round <= batches; round++) {
@@ -67,16 +50,16 @@ try {
     let before = null;
     const job = { tag: `w-${round}`, calls: round === 0 ? 200 : CALLS, wave: WAVE, failEvery: FAIL_EVERY };
     const r = await server.runJob('w', job, JOB_TIMEOUT_MS, () => {
-      before = sampleCpu(child.pid ?? 0, isChromiumNetworkService);
+      before = sampleCpu(child.pid, isChromiumNetworkService);
     });
-    const after = sampleCpu(child.pid ?? 0, isChromiumNetworkService);
+    const after = sampleCpu(child.pid, isChromiumNetworkService);
     const b = /** @type {ReturnType<typeof sampleCpu>} */ (/** @type {unknown} */ (before));
     const kinds = Object.entries(after.byKind).map(([k, v]) => `${k} ${v - (b.byKind[k] ?? 0)}`);
     console.log(`batch ${round}${round === 0 ? ' (warm-up)' : ''}: ok ${r.ok} failed ${r.failed}, wall ${Math.round(r.wallMs)} ms, cpu ${after.total - b.total} ms (${kinds.join(', ')})`);
     if (round < batches) await new Promise((res) => setTimeout(res, gapMs));
   }
   // Read the wake log over the DevTools protocol, now that the batches are done.
-  const port = readFileSync(join(udd, 'DevToolsActivePort'), 'utf8').split('\n')[0];
+  const port = readFileSync(join(child.userDataDir, 'DevToolsActivePort'), 'utf8').split('\n')[0];
   const { chromium } = await import('playwright-core');
   const browser = await chromium.connectOverCDP(`http://127.0.0.1:${port}`);
   try {
@@ -94,7 +77,6 @@ try {
   }
 } finally {
   server.stop('w');
-  kill();
+  await child.close();
   await server.close();
-  rmSync(udd, { recursive: true, force: true });
 }

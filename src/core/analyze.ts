@@ -112,12 +112,13 @@ function pairPreflightsOf(reqs: readonly ObservedRequest[], flags: readonly bool
     if (!m.has(hop)) m.set(hop, p.id);
   };
   const acrmOf = (p: ObservedRequest) => getCombined(firstHop(p).requestHeaders, 'access-control-request-method') ?? '';
-  const matchingHop = (p: ObservedRequest, r: ObservedRequest): number => {
+  /** The first hop of `r` the preflight `p` guards (same URL, method = ACRM), free ones only unless `anyHop`. */
+  const matchingHop = (p: ObservedRequest, r: ObservedRequest, anyHop = false): number => {
     const url = firstHop(p).url;
     const acrm = acrmOf(p);
     for (let i = 0; i < r.hops.length; i++) {
       const h = r.hops[i]!;
-      if (h.url === url && h.method === acrm && !byRequest.get(r.id)?.has(i)) return i;
+      if (h.url === url && h.method === acrm && (anyHop || !byRequest.get(r.id)?.has(i))) return i;
     }
     return -1;
   };
@@ -140,9 +141,7 @@ function pairPreflightsOf(reqs: readonly ObservedRequest[], flags: readonly bool
       if (!p.preflightFor) continue;
       const ri = indexOf.get(p.preflightFor);
       if (ri === undefined || flags[ri]) continue;
-      const url = firstHop(p).url;
-      const acrm = acrmOf(p);
-      const exact = reqs[ri]!.hops.some((h) => h.url === url && h.method === acrm);
+      const exact = matchingHop(p, reqs[ri]!, true) >= 0;
       const start = firstHop(p).startedMs;
       named.push({ pi, ri, exact, start: Number.isFinite(start) ? start : -Infinity });
     }
