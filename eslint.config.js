@@ -1,4 +1,5 @@
 // Lint rules that hold the architecture of DESIGN §1 by construction; each message says why.
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 const BROWSER_GLOBALS = ['chrome', 'browser', 'window', 'document', 'navigator', 'localStorage', 'XMLHttpRequest'];
@@ -35,6 +36,15 @@ export default tseslint.config(
         { selector: "CallExpression[callee.name='eval'], NewExpression[callee.name='Function']", message: 'No eval/new Function: MV3 forbids it and header values are untrusted.' },
       ],
     },
+  },
+  {
+    // typescript-eslint turns `no-undef` off (tsc checks .ts), which left the scripts, benches and
+    // test harnesses in plain JS unchecked: an undefined name in bench/capture.mjs broke the
+    // Firefox capture benchmark unnoticed (2026-12-02). Node globals, plus the page's for the
+    // callbacks these scripts hand to a browser (page.evaluate, the playground page).
+    files: ['**/*.{js,mjs,cjs}'],
+    languageOptions: { globals: { ...globals.node, ...globals.browser, chrome: 'readonly', browser: 'readonly' } },
+    rules: { 'no-undef': 'error' },
   },
   {
     files: ['src/platform/**'],

@@ -122,7 +122,6 @@ async function spawnFirefox(exe, ext, url) {
   await browser.disconnect();
   return {
     pid,
-    userDataDir,
     async close() {
       const exited = proc ? new Promise((r) => proc.once('exit', r)) : Promise.resolve();
       try {
