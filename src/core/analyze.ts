@@ -41,7 +41,7 @@ import {
 } from './explain.ts';
 import { exposedHeaders } from './expose.ts';
 import { getCombined } from './headers.ts';
-import { firstHop, lastHop, type BrowserProfile, type ObservedRequest, type RequestHop } from './model.ts';
+import { firstHop, lastHop, type BrowserProfile, type HeaderEntry, type ObservedRequest, type RequestHop } from './model.ts';
 import { sameOrigin } from './origin.ts';
 import { judgePreflight, type PreflightJudgement } from './preflight.ts';
 import { judgeChain, redirectTarget, type ChainJudgement } from './redirect.ts';
@@ -267,6 +267,14 @@ interface PreflightFacts {
   /** The preflight judged for a request without / with credentials, once asked (analyzeGroup). */
   omitJudged: PreflightJudgement | undefined;
   includeJudged: PreflightJudgement | undefined;
+  /**
+   * What both sides of a pair would otherwise compute twice (the request's annotation and the
+   * preflight's): the preflight's cache info, and its triggers read with the request's headers
+   * (`triggersMain`: the headers they were read with, compared by identity).
+   */
+  cacheInfo: PreflightCacheInfo | undefined;
+  triggers: TriggerDetail[] | undefined;
+  triggersMain: readonly HeaderEntry[] | null;
 }
 
 function preflightFacts(p: ObservedRequest): PreflightFacts {
@@ -278,11 +286,33 @@ function preflightFacts(p: ObservedRequest): PreflightFacts {
     unsafeHeaders: requestedHeaderNames(h.requestHeaders),
     omitJudged: undefined,
     includeJudged: undefined,
+    cacheInfo: undefined,
+    triggers: undefined,
+    triggersMain: null,
   };
 }
 
 function runPreflight(pf: PreflightFacts, include: boolean): PreflightJudgement {
   return judgePreflight({ preflight: pf.request, origin: pf.origin, credentialsInclude: include, method: pf.method, unsafeHeaders: pf.unsafeHeaders });
+}
+
+/** The preflight judged under one credentials mode, at most once per mode (memoised on its facts). */
+function judgedAs(pf: PreflightFacts, include: boolean): PreflightJudgement {
+  if (include) return (pf.includeJudged ??= runPreflight(pf, true));
+  return (pf.omitJudged ??= runPreflight(pf, false));
+}
+
+function cacheInfoOf(pf: PreflightFacts, profile: BrowserProfile): PreflightCacheInfo {
+  return (pf.cacheInfo ??= preflightCacheInfo(firstHop(pf.request).responseHeaders, profile));
+}
+
+/** The preflight's triggers (classify.ts `triggersFromPreflight`), read with the request's headers `main`. */
+function pfTriggersOf(pf: PreflightFacts, main: readonly HeaderEntry[] | null, profile: BrowserProfile): TriggerDetail[] {
+  if (pf.triggers === undefined || pf.triggersMain !== main) {
+    pf.triggers = triggersFromPreflight(firstHop(pf.request).requestHeaders, main, profile);
+    pf.triggersMain = main;
+  }
+  return pf.triggers;
 }
 
 function credentialsFacts(c: CredentialsInfo): ExchangeFacts['credentials'] {
@@ -512,11 +542,7 @@ function analyzeGroup(reqs: readonly ObservedRequest[], profile: BrowserProfile)
   for (let i = 0; i < reqs.length; i++) if (flags[i]) facts.set(reqs[i]!.id, preflightFacts(reqs[i]!));
   // Memoised on the facts (one judgement per preflight and credentials mode), and the requests'
   // credentials and chain memos by position: no Map and no key string per group or per call.
-  const judgePf: PfJudge = (id, include) => {
-    const f = facts.get(id)!;
-    if (include) return (f.includeJudged ??= runPreflight(f, true));
-    return (f.omitJudged ??= runPreflight(f, false));
-  };
+  const judgePf: PfJudge = (id, include) => judgedAs(facts.get(id)!, include);
   const credsOf: (CredentialsInfo | undefined)[] = new Array(reqs.length);
   const chains: (ChainMemo | undefined)[] = new Array(reqs.length);
   for (let i = 0; i < reqs.length; i++) {
@@ -540,7 +566,7 @@ function analyzeGroup(reqs: readonly ObservedRequest[], profile: BrowserProfile)
   pfJudged.forEach((pj, id) => {
     if (pj.judgement.state !== 'pass') return;
     const h = firstHop(pj.facts.request);
-    const info = preflightCacheInfo(h.responseHeaders, profile);
+    const info = cacheInfoOf(pj.facts, profile);
     const created = h.endedMs ?? h.startedMs;
     cacheEntries.push({
       preflightId: id,
@@ -576,11 +602,11 @@ function judgePreflightEntry(
   const p = pj.facts.request;
   const h = firstHop(p);
   const mainHeaders = req && req.hops[hop]!.requestHeaders.length > 0 ? req.hops[hop]!.requestHeaders : null;
-  const info = preflightCacheInfo(h.responseHeaders, profile);
+  const info = cacheInfoOf(pj.facts, profile);
   const b: Base = {
     id: p.id,
     kind: 'preflight',
-    triggers: triggersFromPreflight(h.requestHeaders, mainHeaders, profile),
+    triggers: pfTriggersOf(pj.facts, mainHeaders, profile),
     credentials: pj.creds,
     origin: getCombined(h.requestHeaders, 'origin'),
     pairedWith: req?.id ?? null,
@@ -604,7 +630,8 @@ function judgePreflightEntry(
   const dup = duplicateCorsHeaders(h.responseHeaders ?? [], h.url);
   if (dup) ws.push(dup);
   if (pj.creds.mode === 'unknown') {
-    const alt = runPreflight(pj.facts, true);
+    // Usually judged already: the paired request's own `CredentialsModeUnknown` check ran its chain with credentials.
+    const alt = judgedAs(pj.facts, true);
     if (alt.state === 'fail') {
       ws.push({
         code: 'CredentialsModeUnknown',
@@ -690,7 +717,7 @@ function judgeRequest(
   const ch: RequestHop = r.hops[corsHop]!;
   if (firstPf) {
     const main = r.hops[pfHop]!.requestHeaders;
-    b.triggers = triggersFromPreflight(firstHop(firstPf.facts.request).requestHeaders, main.length ? main : null, profile);
+    b.triggers = pfTriggersOf(firstPf.facts, main.length ? main : null, profile);
     b.kind = 'preflighted';
   } else {
     b.triggers = deriveTriggers(ch.method, ch.requestHeaders, profile);
