@@ -15,9 +15,10 @@
  *
  * Why the `f:`/`i:` keys: a worker stopped under load (test/stress/worker-kills.test.ts, a stop
  * every 400 ms) dies with up to one batch window of finished requests not yet in a chunk; the
- * batched write alone lost 521 of 2,000 exchanges. A finished request is therefore written at
- * once under its own small key (never a 25-request chunk; requests finishing while such a write
- * is unanswered share the next `set`, see `writeFinished`), and the
+ * batched write alone lost 521 of 2,000 exchanges. A finished request is therefore written
+ * within `coalesceMs` (16 ms) under its own small key (never a 25-request chunk; requests
+ * finishing within that window or while such a write is unanswered share one `set`, see
+ * `writeFinished`), and the
  * batched flush that writes its chunk removes the key in the same write cycle (`set` then
  * `remove`, so a death in between leaves a duplicate, never a gap: `load` dedups by request id). Likewise a request still in flight at a batched write is written under its own
  * `i:` key (url, method, tab, request headers with Origin, what response it had), so a request that
@@ -84,6 +85,8 @@ export interface PersistOptions {
   maxInFlight: number;
   /** Finished requests per coalesced write-through `set` at most (see `writeFinished`). */
   maxCoalesced: number;
+  /** A write-through waits this long for others to share its `set` (0: none; see `writeFinished`). */
+  coalesceMs: number;
 }
 
 export const DEFAULT_PERSIST_OPTIONS: PersistOptions = {
@@ -91,6 +94,7 @@ export const DEFAULT_PERSIST_OPTIONS: PersistOptions = {
   budgetBytes: 8 * 1024 * 1024,
   maxInFlight: 200,
   maxCoalesced: 32,
+  coalesceMs: 16,
 };
 
 interface Chunk {
@@ -186,6 +190,10 @@ export class SessionPersister {
   private pendingCount = 0;
   /** Coalesced write-through `set`s handed to the browser and not answered yet. */
   private throughInFlight = 0;
+  /** The `coalesceMs` timer of the waiting write-throughs, while one is set. */
+  private coalesceTimer: ReturnType<typeof setTimeout> | null = null;
+  /** The timer fired while a write-through was on its way: the answer sends what waits. */
+  private coalesceDue = false;
   /** Storage calls made, and finished requests written through (diagnostics: the debug hook, bench/count-calls.mjs). */
   readonly calls = { set: 0, remove: 0, through: 0 };
 
@@ -283,18 +291,20 @@ export class SessionPersister {
    * worker stopped before the next batched flush loses nothing it had finished. Returns the
    * request's JSON, for its chunk.
    *
-   * Coalesced, without a timer: when no write-through `set` is on its way, this one is handed
-   * to the browser at once, as before; while one is, the request waits for its answer and then
-   * goes with every other request finished meanwhile in one `set` (`sendPending`), or at once
-   * when `maxCoalesced` wait. Why: the capture benchmark's cost of persistence is Chromium's per
-   * `set` call, not per byte (docs/bench.md, "Capture attribution"), and one `set` per finished
-   * request was most of it. A zero-delay task merged almost nothing (each webRequest event is a
-   * task of its own; counted with bench/count-calls.mjs: ≈ 3,100 `set`s for a 2,000-call batch
-   * either way); waiting for the previous `set` merges what finishes during one round trip to
-   * the browser, which grows when the browser is busy. The price: a worker stopped during that
-   * round trip loses the requests waiting for it (those a one-`set`-each worker had handed over,
-   * if the browser then carries out a stopped worker's calls). Not awaited: a failure only means
-   * the batched flush is the copy.
+   * Coalesced: the request waits `coalesceMs` (16 ms) for others to finish, and then goes with
+   * them in one `set` (`sendPending`); while an earlier write-through `set` is unanswered, until
+   * that answer; at once when `maxCoalesced` wait. Why: the capture benchmark's cost of
+   * persistence is Chromium's per `set` call, not per byte (docs/bench.md, "Capture
+   * attribution"), in the browser process and in the worker's bindings. A zero-delay task merged
+   * almost nothing (each webRequest event is a task of its own; ≈ 3,100 `set`s for a 2,000-call
+   * batch either way, counted with bench/count-calls.mjs); waiting for the previous answer alone
+   * merged what finished during one round trip (1,130–1,153 `set`s); with the window too,
+   * 359–362 (2026-12-02). The price: a worker stopped within the window (or the round trip)
+   * loses the requests waiting in it. Under a stop every 400 ms (test/stress/worker-kills.test.ts)
+   * that was not measurable: 52, 59 and 66 of 2,000 lost with the window, 63 and 75 without,
+   * in alternating runs (Chromium itself loses events dispatched around a stop; its floor is 9–80,
+   * docs/hardening.md). An idle stop (30 s) always comes long after the window. Not awaited: a
+   * failure only means the batched flush is the copy.
    */
   writeFinished(req: ObservedRequest): string {
     const key = finishedKey(req.id);
@@ -303,10 +313,29 @@ export class SessionPersister {
     const text = requestText(req);
     // Same text as JSON.stringify({t, r} satisfies FinishedValue), without serialising r twice.
     this.calls.through++;
-    if (!(key in this.pending)) this.pendingCount++;
-    this.pending[key] = `{"t":${JSON.stringify(req.tabId)},"r":${text}}`;
-    if (this.throughInFlight === 0 || this.pendingCount >= this.opts.maxCoalesced) this.sendPending();
+    this.enqueue(key, `{"t":${JSON.stringify(req.tabId)},"r":${text}}`);
     return text;
+  }
+
+  /**
+   * A key to write at once (write-through, `i:` and `e:` keys of a restore): it waits for the
+   * next coalesced `set` (see `writeFinished`), which goes when the coalescing window is over
+   * and no earlier one is on its way, or at once when `maxCoalesced` wait.
+   */
+  private enqueue(key: string, value: string): void {
+    if (!(key in this.pending)) this.pendingCount++;
+    this.pending[key] = value;
+    if (this.pendingCount >= this.opts.maxCoalesced) this.sendPending();
+    else if (this.opts.coalesceMs <= 0) {
+      if (this.throughInFlight === 0) this.sendPending();
+    } else {
+      this.coalesceTimer ??= setTimeout(() => {
+        this.coalesceTimer = null;
+        // Still one on its way: these go when it is answered.
+        if (this.throughInFlight === 0) this.sendPending();
+        else this.coalesceDue = true;
+      }, this.opts.coalesceMs);
+    }
   }
 
   /**
@@ -316,6 +345,11 @@ export class SessionPersister {
    * as the one-`set`-each write-throughs always were.
    */
   sendPending(): void {
+    if (this.coalesceTimer !== null) {
+      clearTimeout(this.coalesceTimer);
+      this.coalesceTimer = null;
+    }
+    this.coalesceDue = false;
     if (this.pendingCount === 0) return;
     const items = this.withVersion(this.pending);
     this.pending = {};
@@ -327,20 +361,17 @@ export class SessionPersister {
       .catch(() => undefined)
       .then(() => {
         this.throughInFlight--;
-        // What finished while this write was on its way goes now, in one `set`.
-        if (this.throughInFlight === 0) this.sendPending();
+        // What finished while this write was on its way goes now, in one `set` (with a
+        // coalescing window, once that window is over).
+        if (this.throughInFlight === 0 && (this.opts.coalesceMs <= 0 || this.coalesceDue)) this.sendPending();
       });
-  }
-
-  /** A `set` not awaited (write-throughs: the batched flush is the copy if it fails). */
-  private set(items: Record<string, string>): void {
-    this.calls.set++;
-    void this.area.set(items).catch(() => undefined);
   }
 
   /**
    * The request side of a request that started while the worker was restoring (its events wait
-   * in the queue until the restore ends), written as its `i:` key at once. Why: under repeated
+   * in the queue until the restore ends), written as its `i:` key with the next coalesced `set`
+   * (`enqueue`: within the window; a request that starts and ends while a restore runs made two
+   * `set`s of its own before). Why: under repeated
    * stops most wakes die before their restore ends (docs/hardening.md bug 1), and their queue
    * with them; the terminal event is kept raw (`writeEvent`), and with this the next wake
    * resumes the request with its method and request headers (Origin) instead of judging it
@@ -354,19 +385,18 @@ export class SessionPersister {
     const bytes = sizeOf(key, value);
     this.inflightBytes += bytes - (this.inflightKeys.get(req.id) ?? 0);
     this.inflightKeys.set(req.id, bytes);
-    // Not coalesced: this runs while restoring, when a stop is most likely (see above).
-    this.set(this.withVersion({ [key]: value }));
+    this.enqueue(key, value);
   }
 
   /**
    * A terminal event arrived before the restore finished (it waits in a queue, and a worker
-   * stopped again during a long restore would lose the queue): written raw at once.
+   * stopped again during a long restore would lose the queue): written raw with the next
+   * coalesced `set` (`enqueue`).
    */
   writeEvent(e: RequestEvent, ctx: EventContext | undefined): void {
     const key = eventKey(e.requestId);
     this.throughKeys.add(key);
-    // Not coalesced, like `writeInflightNow`: the queue it stands for dies with a stopped restore.
-    this.set({ [key]: JSON.stringify({ e, c: ctx } satisfies StoredEvent) });
+    this.enqueue(key, JSON.stringify({ e, c: ctx } satisfies StoredEvent));
   }
 
   /** Before the first batched write, a write-through carries the version too: `load` wipes

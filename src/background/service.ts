@@ -8,7 +8,8 @@
  *
  * Hot path (`onRequestEvent`, every webRequest event): O(1) bookkeeping plus, on a terminal
  * event, one analyzer step and the finished request's write-through (one serialisation; the
- * `set` is shared with the requests that finish while the previous one is on its way: persist.ts).
+ * `set` is shared with the requests that finish within a 16 ms window or while the previous one
+ * is on its way: persist.ts `writeFinished`).
  * Nothing else is written per event: storage writes are batched (at most one every
  * `flushDelayMs`, in-flight requests included) and port updates too (`liveDelayMs`).
  *

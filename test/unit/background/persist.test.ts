@@ -3,8 +3,10 @@
  * storage area whose writes are answered when the test says so (fakes.ts SlowArea): requests
  * finishing while a write-through is on its way share the next `set`; nothing handed over is lost
  * at a stop, duplicated or reordered; the batched flush keeps its `set` then `remove` order.
+ * The first block runs without the coalescing window (`coalesceMs: 0`, the round-trip rule alone);
+ * the second with it, under fake timers.
  */
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_PERSIST_OPTIONS, SessionPersister, type FlushSource, type PersistOptions } from '../../../src/background/persist.ts';
 import type { TabMeta } from '../../../src/background/store.ts';
 import type { ObservedRequest } from '../../../src/core/model.ts';
@@ -18,7 +20,7 @@ class Harness {
     readonly area: SlowArea,
     opts: Partial<PersistOptions> = {},
   ) {
-    this.p = new SessionPersister(area, { ...DEFAULT_PERSIST_OPTIONS, ...opts });
+    this.p = new SessionPersister(area, { ...DEFAULT_PERSIST_OPTIONS, coalesceMs: 0, ...opts });
   }
   finish(r: ObservedRequest): void {
     const tabId = r.tabId ?? -1;
@@ -55,7 +57,7 @@ const ids = (prefix: string, n: number): string[] => Array.from({ length: n }, (
 /** Requests of tab 1 that end in the order of their index. */
 const reqs = (prefix: string, n: number): ObservedRequest[] => ids(prefix, n).map((id, i) => req({ id, startedMs: 1000 + i }));
 
-describe('coalesced write-through of finished requests', () => {
+describe('coalesced write-through of finished requests (no window: the round trip alone)', () => {
   it('with no write-through on its way, a finished request is handed to the browser at once, with the version key', () => {
     const h = new Harness(new SlowArea());
     h.finish(req({ id: 'a' }));
@@ -160,5 +162,103 @@ describe('coalesced write-through of finished requests', () => {
     await h.flush();
     expect([...h.area.inner.data.keys()].filter((k) => k.startsWith('f:'))).toEqual([]);
     expect(await restoredIds(h.area.inner.data)).toEqual([]);
+  });
+});
+
+describe('the coalescing window (coalesceMs)', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+  const WINDOW = DEFAULT_PERSIST_OPTIONS.coalesceMs;
+
+  it('is on by default, and requests finishing within it share one set, handed over when it ends', async () => {
+    expect(WINDOW).toBeGreaterThan(0);
+    const h = new Harness(new SlowArea(), { coalesceMs: WINDOW });
+    for (const r of reqs('r', 5)) h.finish(r);
+    // Nothing handed over yet: a stop now loses these five (the price of the window).
+    expect(h.area.sets()).toEqual([]);
+    expect(await restoredIds(h.area.inner.data)).toEqual([]);
+    await vi.advanceTimersByTimeAsync(WINDOW - 1);
+    expect(h.area.sets()).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(h.area.sets()).toEqual([ids('r', 5).map((id) => `f:${id}`)]);
+    expect(h.area.log[0]!.keys).toContain('v');
+    expect(await restoredIds(h.area.inner.data)).toEqual(ids('r', 5));
+    expect(h.p.calls).toEqual({ set: 1, remove: 0, through: 5 });
+  });
+
+  it('when the window ends while a set is on its way, what waits goes with its answer, not before', async () => {
+    const h = new Harness(new SlowArea(), { coalesceMs: WINDOW });
+    h.finish(req({ id: 'a', startedMs: 1 }));
+    await vi.advanceTimersByTimeAsync(WINDOW);
+    expect(h.area.sets()).toEqual([['f:a']]);
+    h.finish(req({ id: 'b', startedMs: 2 }));
+    h.finish(req({ id: 'c', startedMs: 3 }));
+    await vi.advanceTimersByTimeAsync(WINDOW * 3);
+    // `a` is not answered yet: b and c wait for it.
+    expect(h.area.sets()).toEqual([['f:a']]);
+    await h.area.answerNext();
+    expect(h.area.sets()).toEqual([['f:a'], ['f:b', 'f:c']]);
+  });
+
+  it('an answer before the window ends does not cut the window short', async () => {
+    const h = new Harness(new SlowArea(), { coalesceMs: WINDOW });
+    h.finish(req({ id: 'a', startedMs: 1 }));
+    await vi.advanceTimersByTimeAsync(WINDOW);
+    h.finish(req({ id: 'b', startedMs: 2 }));
+    await h.area.answerNext();
+    expect(h.area.sets()).toEqual([['f:a']]);
+    h.finish(req({ id: 'c', startedMs: 3 }));
+    await vi.advanceTimersByTimeAsync(WINDOW);
+    expect(h.area.sets()).toEqual([['f:a'], ['f:b', 'f:c']]);
+  });
+
+  it('maxCoalesced waiting go at once, and a batched flush hands over what waits without waiting for the window', async () => {
+    const h = new Harness(new SlowArea(), { coalesceMs: WINDOW, maxCoalesced: 4, chunkSize: 100 });
+    for (const r of reqs('r', 6)) h.finish(r);
+    expect(h.area.sets()).toEqual([ids('r', 4).map((id) => `f:${id}`)]);
+    const flushed = h.p.flush(h.src);
+    expect(h.area.sets()[1]).toEqual(['f:r4', 'f:r5']);
+    while (h.area.waiting > 0) await h.area.answerNext();
+    await flushed;
+    // The flush took the timer's work: it sends nothing more.
+    await vi.advanceTimersByTimeAsync(WINDOW * 2);
+    expect(h.area.sets().filter((k) => k.every((x) => x.startsWith('f:')))).toHaveLength(2);
+    expect(await restoredIds(h.area.inner.data)).toEqual(ids('r', 6));
+  });
+
+  it('the keys a restore writes at once (a raw terminal event, a request side) share the window too', async () => {
+    const h = new Harness(new SlowArea(), { coalesceMs: WINDOW });
+    h.p.writeEvent({ event: 'completed', requestId: 'x', url: 'https://api.test/x', statusCode: 200, statusLine: 'HTTP/1.1 200 OK', responseHeaders: [], fromCache: false, timeStamp: 5 }, undefined);
+    h.p.writeInflightNow(req({ id: 'y', startedMs: 6 }));
+    expect(h.area.sets()).toEqual([]);
+    await vi.advanceTimersByTimeAsync(WINDOW);
+    expect(h.area.sets().map((k) => [...k].sort())).toEqual([['e:x', 'i:y']]);
+  });
+
+  it('a stop after any storage call loses nothing handed over by then (the window changes only when)', async () => {
+    const h = new Harness(new SlowArea(), { coalesceMs: WINDOW, chunkSize: 4, maxCoalesced: 5 });
+    const all = reqs('r', 30);
+    let i = 0;
+    for (const round of [3, 9, 1, 12, 5]) {
+      for (const r of all.slice(i, i + round)) h.finish(r);
+      i += round;
+      await vi.advanceTimersByTimeAsync(WINDOW);
+      if (round % 2 === 1) await h.area.answerNext();
+      else await h.flush();
+    }
+    await h.flush();
+    await h.flush();
+    const handedOver = new Set<string>();
+    for (const l of h.area.log) {
+      if (l.op === 'set') for (const k of l.keys) if (k.startsWith('f:')) handedOver.add(k.slice(2));
+      const got = await restoredIds(l.after);
+      expect(new Set(got).size).toBe(got.length);
+      for (const id of handedOver) expect(got).toContain(id);
+    }
+    expect(await restoredIds(h.area.inner.data)).toEqual(all.map((r) => r.id));
   });
 });

@@ -23,7 +23,9 @@ afterEach(() => {
 
 function service(api: FakeApi<FakeStorageArea | StoppableArea>, over: Partial<ServiceOptions> = {}): CaptureService {
   // Fake timers hold setTimeout back: the restore yields with a MessageChannel message here.
-  return new CaptureService({ api, profile: 'chromium', engine: stubEngine, resumeGraceMs: 1000, restoreYield: yieldToEvents, ...over });
+  // Write-throughs without the coalescing window (persist.ts `coalesceMs`): these tests stop the
+  // worker right after events, under fake timers; persist.test.ts covers the window itself.
+  return new CaptureService({ api, profile: 'chromium', engine: stubEngine, resumeGraceMs: 1000, restoreYield: yieldToEvents, ...over, persist: { coalesceMs: 0, ...over.persist } });
 }
 
 function play(s: CaptureService, events: RequestEvent[]): void {
