@@ -141,11 +141,13 @@ function pairPreflightsOf(reqs: readonly ObservedRequest[], flags: readonly bool
       if (!p.preflightFor) continue;
       const ri = indexOf.get(p.preflightFor);
       if (ri === undefined || flags[ri]) continue;
-      const exact = matchingHop(p, reqs[ri]!, true) >= 0;
       const start = firstHop(p).startedMs;
-      named.push({ pi, ri, exact, start: Number.isFinite(start) ? start : -Infinity });
+      named.push({ pi, ri, exact: false, start: Number.isFinite(start) ? start : -Infinity });
     }
+    // Only several names need an order (a Chrome DevTools HAR names one preflight per request:
+    // no second hop scan for each of them).
     if (named.length > 1) {
+      for (const n of named) n.exact = matchingHop(reqs[n.pi]!, reqs[n.ri]!, true) >= 0;
       named.sort((a, b) => {
         if (a.exact !== b.exact) return a.exact ? -1 : 1;
         if (a.start !== b.start) return a.start > b.start ? -1 : 1;
