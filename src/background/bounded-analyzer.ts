@@ -33,7 +33,12 @@ export interface BoundedAnalyzerOptions {
 export const DEFAULT_BOUNDS: BoundedAnalyzerOptions = { maxGroup: 16, keepRecent: 6, keepPreflights: 2, maxTotal: 2000 };
 
 interface Group {
-  analyzer: Analyzer;
+  /**
+   * Null while the group's requests are only recorded (`seed`, a restart, a merge): built by
+   * replaying `reqs` when a request next joins the group, so a restored tab's groups that no new
+   * request touches are never judged again (see `seed`).
+   */
+  analyzer: Analyzer | null;
   /** Requests given to `analyzer`, in order, with their global sequence number. */
   reqs: { seq: number; req: ObservedRequest }[];
   urls: Set<string>;
@@ -64,6 +69,33 @@ export class BoundedAnalyzer implements Analyzer {
   }
 
   add(req: ObservedRequest): AnalyzedEntry[] {
+    const g = this.place(req);
+    if (!g.analyzer) {
+      g.analyzer = this.make();
+      for (const r of g.reqs) g.analyzer.add(r.req);
+    }
+    const out = g.analyzer.add(req);
+    this.record(g, req);
+    return out;
+  }
+
+  /**
+   * Takes a request into its group without judging it: the group's analyzer is rebuilt from its
+   * requests, in order, when a request next joins it. After a wake the store restores a tab's
+   * requests this way (their judgements come from storage, store.ts `restore`), so the wake
+   * costs a map insertion per request instead of a judgement (bench/wakes.mjs: the restore's
+   * judging was 300–380 ms of worker thread for ≈ 5,000 stored requests). What a later `add`
+   * returns is the same as if every request had been added: an analyzer's state is the sequence
+   * of requests it was given, and the bounds below apply to the sequence the same way.
+   */
+  seed(req: ObservedRequest): void {
+    const g = this.place(req);
+    g.analyzer = null;
+    this.record(g, req);
+  }
+
+  /** The group a request joins (merged or restarted first as the bounds say), URLs registered. */
+  private place(req: ObservedRequest): Group {
     const urls = new Set(req.hops.map((h) => h.url));
     const found = new Set<Group>();
     for (const u of urls) {
@@ -71,7 +103,7 @@ export class BoundedAnalyzer implements Analyzer {
       if (g) found.add(g);
     }
     let g: Group;
-    if (found.size === 0) g = { analyzer: this.make(), reqs: [], urls: new Set() };
+    if (found.size === 0) g = { analyzer: null, reqs: [], urls: new Set() };
     else if (found.size === 1) g = found.values().next().value!;
     else g = this.merge([...found]);
     if (g.reqs.length >= this.opts.maxGroup) this.restart(g);
@@ -79,19 +111,22 @@ export class BoundedAnalyzer implements Analyzer {
       g.urls.add(u);
       this.byUrl.set(u, g);
     }
-    const out = g.analyzer.add(req);
+    return g;
+  }
+
+  private record(g: Group, req: ObservedRequest): void {
     g.reqs.push({ seq: this.seq++, req });
     this.total++;
     this.lru.delete(g);
     this.lru.set(g, true);
     this.evict(g);
-    return out;
   }
 
   /** A request whose hops join several groups (a redirect): one group, replayed in order. */
   private merge(groups: Group[]): Group {
     const reqs = groups.flatMap((x) => x.reqs).sort((a, b) => a.seq - b.seq);
-    const g: Group = { analyzer: this.make(), reqs, urls: new Set() };
+    // Its analyzer is built from `reqs` by the `add` that needs it (none for a `seed`).
+    const g: Group = { analyzer: null, reqs, urls: new Set() };
     for (const x of groups) {
       this.lru.delete(x);
       for (const u of x.urls) {
@@ -99,7 +134,6 @@ export class BoundedAnalyzer implements Analyzer {
         this.byUrl.set(u, g);
       }
     }
-    for (const r of reqs) g.analyzer.add(r.req);
     return g;
   }
 
@@ -117,8 +151,8 @@ export class BoundedAnalyzer implements Analyzer {
     const kept = g.reqs.filter((_, i) => keep.has(i));
     this.total -= n - kept.length;
     g.reqs = kept;
-    g.analyzer = this.make();
-    for (const r of kept) g.analyzer.add(r.req);
+    // Rebuilt from the kept requests by the `add` that needs it.
+    g.analyzer = null;
     // URLs only the forgotten requests had no longer belong to the group.
     const urls = new Set(kept.flatMap((r) => r.req.hops.map((h) => h.url)));
     for (const u of g.urls) if (!urls.has(u) && this.byUrl.get(u) === g) this.byUrl.delete(u);

@@ -129,6 +129,8 @@ export interface RestoredTab {
   requests: ObservedRequest[];
   /** Requests the meta promised but no chunk held (a write that never landed). */
   lost: number;
+  /** The stored contribution code of each of `requests` (store.ts `restore`), or null. */
+  codes: string | null;
 }
 export interface Restored {
   tabs: RestoredTab[];
@@ -495,7 +497,13 @@ export class SessionPersister {
       // what the stored chunks hold. The waiting members are restored from their `f:` keys and
       // appended after them, as requests finished after the last write always were.
       const next = storedNextSeq.get(tabId);
-      const value = JSON.stringify(next === undefined ? meta : { ...meta, nextSeq: Math.max(meta.firstSeq, Math.min(meta.nextSeq, next)) });
+      let value: string;
+      if (next === undefined) value = JSON.stringify(meta);
+      else {
+        const nextSeq = Math.max(meta.firstSeq, Math.min(meta.nextSeq, next));
+        // The codes too (store.ts `codes`): of the stored requests only, so the meta is unchanged.
+        value = JSON.stringify({ ...meta, nextSeq, codes: meta.codes?.slice(0, nextSeq - meta.firstSeq) });
+      }
       if (value === t.metaText) continue;
       items[key] = value;
       metasWritten.push([t, value]);
@@ -666,6 +674,10 @@ export class SessionPersister {
       const metaText = JSON.stringify(meta);
       const state: TabState = { chunks: [], nextN: 0, metaDirty: false, metaBytes: sizeOf(metaKey(tabId), metaText), metaText };
       let expect = meta.firstSeq;
+      // Each request's stored contribution code (store.ts), by its seq; any one missing and the
+      // store judges the tab again instead.
+      const stored = typeof meta.codes === 'string' ? meta.codes : null;
+      let codes: string | null = stored === null ? null : '';
       for (const c of list) {
         const start = c.value.s;
         c.value.r.forEach((r, i) => {
@@ -674,6 +686,10 @@ export class SessionPersister {
           requests.push(r);
           finishedIds.add(r.id);
           expect = seq + 1;
+          if (codes !== null) {
+            const code = stored![seq - meta.firstSeq];
+            codes = code === undefined ? null : codes + code;
+          }
         });
         state.chunks.push({ n: c.n, start, len: c.value.r.length, reqs: null, bytes: c.bytes, dirty: false, writtenLen: c.value.r.length, through: [], touched: false });
         state.nextN = c.n + 1;
@@ -685,7 +701,7 @@ export class SessionPersister {
       this.tabs.set(tabId, state);
       if (slicer.due) await slicer.yield();
       const promised = Math.max(0, meta.nextSeq - meta.firstSeq);
-      tabs.push({ meta, requests, lost: Math.max(0, promised - requests.length) });
+      tabs.push({ meta, requests, lost: Math.max(0, promised - requests.length), codes });
     }
     // Chunks without a meta belong to a tab whose removal was half-written: remove them.
     for (const [tabId, list] of chunks) if (!metas.has(tabId)) for (const c of list) this.removedKeys.add(c.key);

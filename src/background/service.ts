@@ -208,7 +208,7 @@ export class CaptureService {
     try {
       const restored = await this.persister.load(slicer);
       for (const t of restored.tabs) {
-        this.store.restore(t.meta, t.requests, t.lost);
+        this.store.restore(t.meta, t.requests, t.lost, t.codes);
         if (t.lost > 0) this.persister.touch(t.meta.tabId);
         // The badge is browser state and outlives the worker: nothing to redo for it here.
       }
@@ -591,8 +591,11 @@ export class CaptureService {
     port.onMessage.addListener((raw) => {
       void this.ready.then(() => this.onPortMessage(tabId, port, raw));
     });
-    void this.ready.then(() => {
+    void this.ready.then(async () => {
+      await this.judged(tabId);
       if (!open) return;
+      // Synchronously from here: the snapshot and the port's first live update must not miss
+      // an entry between them.
       this.post(port, { type: 'snapshot', tabId, entries: this.store.entries(tabId), counters: this.store.counters(tabId), settings: { ...this.settings } });
       let set = this.ports.get(tabId);
       if (!set) this.ports.set(tabId, (set = new Set()));
@@ -646,15 +649,25 @@ export class CaptureService {
     }
   }
 
+  /**
+   * A restored tab's stored requests judged again, in time-budgeted slices like the restore's,
+   * before something shows its entries (store.ts `judged`: the wake itself does not judge).
+   */
+  private judged(tabId: number): Promise<void> {
+    return this.store.judged(tabId, new Slicer(this.opts.restoreBudgetMs ?? 4, this.opts.restoreYield ?? yieldToBrowser));
+  }
+
   private async pageUrl(tabId: number): Promise<string | null> {
     return this.store.url(tabId) ?? (tabId === NO_TAB ? null : await this.opts.api.tabUrl(tabId));
   }
 
   private async summary(tabId: number): Promise<TabSummary> {
+    await this.judged(tabId);
     return { tabId, url: await this.pageUrl(tabId), counters: this.store.counters(tabId), topFailures: topFailures(this.store.entries(tabId)) };
   }
 
   private async exportTab(tabId: number, includeSecrets: boolean | undefined): Promise<{ har: string; filename: string; count: number }> {
+    await this.judged(tabId);
     const entries = this.store.entries(tabId);
     const har = this.opts.engine.exportHar(entries, {
       // An explicit choice in the request wins; otherwise the stored setting decides.

@@ -14,7 +14,7 @@ import type { AnalyzedEntry } from '../core/annotation.ts';
 import type { ObservedRequest } from '../core/model.ts';
 import { NO_TAB_ID, type TabCounters } from '../shared/messages.ts';
 import { strings } from '../platform/intern.ts';
-import type { Yielder } from './slicer.ts';
+import { NO_YIELD, type Yielder } from './slicer.ts';
 import { honestEntry } from './unseen.ts';
 
 /**
@@ -43,6 +43,11 @@ function internAnnotation(e: AnalyzedEntry): void {
 export interface Analyzer {
   /** Returns the entries new or changed by this addition. */
   add(req: ObservedRequest): AnalyzedEntry[];
+  /**
+   * Records a request for pairing without judging it (a restored request whose judgement is
+   * stored): later `add`s answer as if it had been added. Without it, restores judge again.
+   */
+  seed?(req: ObservedRequest): void;
 }
 export type AnalyzerFactory = () => Analyzer;
 
@@ -53,23 +58,44 @@ export function emptyCounters(): TabCounters {
   return { crossOrigin: 0, passed: 0, failed: 0, preflights: 0, cacheHits: 0, dropped: 0 };
 }
 
+/**
+ * What an entry adds to the counters, as one character, so it can be persisted per request
+ * (TabMeta `codes`) and a restored tab counts, trims and re-judges without judging again:
+ * `p` a preflight; `a` / `f` / `o` a cross-origin request that passed / failed / neither, upper
+ * case when it was a preflight-cache hit; `n` anything not counted (same-origin, not CORS).
+ */
+export type ContributionCode = 'p' | 'a' | 'f' | 'o' | 'A' | 'F' | 'O' | 'n';
+const CODES = new Set<string>(['p', 'a', 'f', 'o', 'A', 'F', 'O', 'n']);
+export const isContributionCode = (c: string | undefined): c is ContributionCode => c !== undefined && CODES.has(c);
+
+export function contributionOf(e: AnalyzedEntry): ContributionCode {
+  const { kind, verdict, preflightCache } = e.cors;
+  if (kind === 'preflight') return 'p';
+  if (kind !== 'simple' && kind !== 'preflighted') return 'n';
+  const code = verdict === 'pass' ? 'a' : verdict === 'fail' ? 'f' : 'o';
+  return preflightCache && 'hit' in preflightCache && preflightCache.hit ? (code.toUpperCase() as ContributionCode) : code;
+}
+
 /** What one entry adds to the counters. Preflights are counted apart so a failed preflight and
  *  the request it blocked count as one failure, not two. */
-function addContribution(c: TabCounters, e: AnalyzedEntry, sign: 1 | -1): void {
-  const { kind, verdict, preflightCache } = e.cors;
-  if (kind === 'preflight') {
+function addContribution(c: TabCounters, code: ContributionCode, sign: 1 | -1): void {
+  if (code === 'n') return;
+  if (code === 'p') {
     c.preflights += sign;
     return;
   }
-  if (kind !== 'simple' && kind !== 'preflighted') return;
   c.crossOrigin += sign;
-  if (verdict === 'pass') c.passed += sign;
-  else if (verdict === 'fail') c.failed += sign;
-  if (preflightCache && 'hit' in preflightCache && preflightCache.hit) c.cacheHits += sign;
+  if (code === 'a' || code === 'A') c.passed += sign;
+  else if (code === 'f' || code === 'F') c.failed += sign;
+  if (code === 'A' || code === 'F' || code === 'O') c.cacheHits += sign;
 }
 
 interface Slot {
-  entry: AnalyzedEntry;
+  /** Null while the request's stored judgement is not read back yet (a restored tab: `pending`). */
+  entry: AnalyzedEntry | null;
+  request: ObservedRequest;
+  /** What the entry adds to the counters (known without the entry for a restored request). */
+  code: ContributionCode;
   /** Position of the entry's request in the tab's request stream (persistence chunks by it). */
   seq: number;
 }
@@ -87,6 +113,12 @@ export interface TabMeta {
   sinceMs: number | null;
   /** The navigation request that cleared the log (kept although it started before `sinceMs`). */
   navRequestId: string | null;
+  /**
+   * The contribution code (`ContributionCode`) of each retained request, from `firstSeq` on:
+   * what lets a restore count and keep judging without judging the stored requests again.
+   * Absent in what earlier builds wrote (their tabs are judged again at restore, as then).
+   */
+  codes?: string;
 }
 
 export interface AddResult {
@@ -120,11 +152,44 @@ class TabLog {
     return first.done ? this.nextSeq : first.value.seq;
   }
 
+  /**
+   * The requests of a restore (oldest first) while some of their slots still wait for their
+   * judgement (`entry` null): judged again in order on first need (`CaptureStore.judged`).
+   */
+  pending: ObservedRequest[] | null = null;
+  /** The judging of `pending` in progress. */
+  judging: Promise<void> | null = null;
+  private codesText: string | null = null;
+
   reset(): void {
-    for (const s of this.slots.values()) addContribution(this.counters, s.entry, -1);
+    for (const s of this.slots.values()) addContribution(this.counters, s.code, -1);
     this.slots.clear();
     this.counters.dropped = 0;
     this.analyzer = this.factory();
+    this.pending = null;
+    this.codesText = null;
+  }
+
+  /** The codes of the retained requests in seq order (TabMeta `codes`), kept until a slot changes. */
+  codes(): string {
+    if (this.codesText === null) {
+      let s = '';
+      for (const slot of this.slots.values()) s += slot.code;
+      this.codesText = s;
+    }
+    return this.codesText;
+  }
+
+  /** Sets a slot's judgement, adjusting the counters by difference. */
+  private judge(slot: Slot, e: AnalyzedEntry): void {
+    const code = contributionOf(e);
+    if (code !== slot.code) {
+      addContribution(this.counters, slot.code, -1);
+      addContribution(this.counters, code, 1);
+      slot.code = code;
+      this.codesText = null;
+    }
+    slot.entry = e;
   }
 
   /**
@@ -139,18 +204,82 @@ class TabLog {
       internAnnotation(e);
       const slot = this.slots.get(e.cors.id);
       if (slot) {
-        addContribution(this.counters, slot.entry, -1);
-        slot.entry = e;
+        this.judge(slot, e);
       } else if (e.request.id === req.id) {
-        this.slots.set(e.cors.id, { entry: e, seq });
+        const code = contributionOf(e);
+        this.slots.set(e.cors.id, { entry: e, request: e.request, code, seq });
+        addContribution(this.counters, code, 1);
+        this.codesText = null;
       } else {
         // A re-judgement of an entry the cap already dropped: do not bring it back.
         continue;
       }
-      addContribution(this.counters, e, 1);
       changed.push(e);
     }
     return changed;
+  }
+
+  /**
+   * Takes a restored request with its stored code, unjudged: its slot waits for `judgePending`,
+   * and the analyzer records it for pairing without judging (BoundedAnalyzer `seed`).
+   */
+  seed(req: ObservedRequest, seq: number, code: ContributionCode, seedAnalyzer: (r: ObservedRequest) => void): void {
+    seedAnalyzer(req);
+    this.slots.set(req.id, { entry: null, request: req, code, seq });
+    addContribution(this.counters, code, 1);
+    this.codesText = null;
+  }
+
+  /**
+   * Judges the restored requests again, in their order, on a fresh analyzer, and gives each slot
+   * still waiting its judgement (the one it had when it was stored: the same requests in the same
+   * order). A slot a later request re-judged meanwhile has its entry already and keeps it.
+   */
+  async judgePending(slicer: Yielder): Promise<void> {
+    const list = this.pending;
+    if (!list) return;
+    const a = this.factory();
+    const latest = new Map<string, AnalyzedEntry>();
+    for (const r of list) {
+      for (const e of a.add(r)) latest.set(e.cors.id, e);
+      if (slicer.due) await slicer.yield();
+    }
+    // A navigation or clear meanwhile replaced the slots (and `pending`): nothing is waiting.
+    if (this.pending !== list) return;
+    for (const [id, judged] of latest) {
+      const slot = this.slots.get(id);
+      if (!slot || slot.entry) continue;
+      const e = honestEntry(judged);
+      internAnnotation(e);
+      this.judge(slot, e);
+    }
+    this.pending = null;
+  }
+
+  /** A slot's entry; judged alone if it somehow has none (never expected after `judgePending`). */
+  entryOf(slot: Slot): AnalyzedEntry {
+    if (!slot.entry) {
+      const e = this.factory().add(slot.request).find((x) => x.cors.id === slot.request.id);
+      if (!e) throw new Error(`CORS Lens: no judgement for request ${slot.request.id}`);
+      const honest = honestEntry(e);
+      internAnnotation(honest);
+      this.judge(slot, honest);
+    }
+    return slot.entry!;
+  }
+
+  /** Drops the entries whose request seq is below `seq`. */
+  dropBefore(seq: number): number {
+    let n = 0;
+    for (const [id, s] of this.slots) {
+      if (s.seq >= seq) break;
+      this.slots.delete(id);
+      addContribution(this.counters, s.code, -1);
+      this.counters.dropped++;
+      this.codesText = null;
+      n++;
+    }
+    return n;
   }
 
   /** Drops from the front until at most `cap` entries remain. */
@@ -160,7 +289,8 @@ class TabLog {
       const first = this.slots.entries().next();
       if (first.done) break;
       this.slots.delete(first.value[0]);
-      addContribution(this.counters, first.value[1].entry, -1);
+      addContribution(this.counters, first.value[1].code, -1);
+      this.codesText = null;
       this.counters.dropped++;
       n++;
     }
@@ -260,15 +390,7 @@ export class CaptureStore {
   dropBefore(tabId: number, seq: number): number {
     const t = this.get(tabId);
     if (!t) return 0;
-    let n = 0;
-    for (const [id, s] of t.slots) {
-      if (s.seq >= seq) break;
-      t.slots.delete(id);
-      addContribution(t.counters, s.entry, -1);
-      t.counters.dropped++;
-      n++;
-    }
-    return n;
+    return t.dropBefore(seq);
   }
 
   setCap(maxEntriesPerTab: number): void {
@@ -288,16 +410,35 @@ export class CaptureStore {
     return [...this.tabs.keys(), ...this.dormant.keys()];
   }
 
-  /** Entries of a tab, oldest first (a copy). */
+  /**
+   * Entries of a tab, oldest first (a copy). A restored tab's stored requests are judged here if
+   * `judged` did not do it first (in one run: callers that can wait use `judged`).
+   */
   entries(tabId: number): AnalyzedEntry[] {
     const t = this.get(tabId);
-    return t ? [...t.slots.values()].map((s) => s.entry) : [];
+    if (!t) return [];
+    if (t.pending) void t.judgePending(NO_YIELD);
+    return [...t.slots.values()].map((s) => t.entryOf(s));
+  }
+
+  /**
+   * Judges what a restored tab still holds unjudged, yielding whenever `slicer` says the slice is
+   * used up (only the panel's snapshot, the popup's summary and an export need the entries; the
+   * counters and the badge come from the stored codes). Concurrent callers share one run.
+   */
+  judged(tabId: number, slicer: Yielder): Promise<void> {
+    const t = this.get(tabId);
+    if (!t || !t.pending) return Promise.resolve();
+    t.judging ??= t.judgePending(slicer).finally(() => {
+      t.judging = null;
+    });
+    return t.judging;
   }
 
   /** Requests of a tab with their seq, oldest first. */
   requestsWithSeq(tabId: number): { seq: number; request: ObservedRequest }[] {
     const t = this.get(tabId);
-    return t ? [...t.slots.values()].map((s) => ({ seq: s.seq, request: s.entry.request })) : [];
+    return t ? [...t.slots.values()].map((s) => ({ seq: s.seq, request: s.request })) : [];
   }
 
   size(tabId: number): number {
@@ -324,17 +465,33 @@ export class CaptureStore {
       nextSeq: t.nextSeq,
       sinceMs: t.sinceMs,
       navRequestId: t.navRequestId,
+      codes: t.codes(),
     };
   }
 
   /**
    * Takes a tab back after a worker restart from its persisted meta and requests (oldest first,
-   * seqs consecutive from `meta.firstSeq`); it is judged on first use (see `dormant`). `lost`
-   * adds requests persistence could not keep to the dropped count.
+   * seqs consecutive from `meta.firstSeq`). `lost` adds requests persistence could not keep to
+   * the dropped count. With `codes` (one contribution code per request, as stored) the tab is
+   * live at once and judged only when its entries are asked for (`judged`); without them (what
+   * earlier builds stored, or an analyzer without `seed`) it is judged in full first (`dormant`).
    */
-  restore(meta: TabMeta, requests: ObservedRequest[], lost = 0): void {
+  restore(meta: TabMeta, requests: ObservedRequest[], lost = 0, codes: string | null = null): void {
     this.tabs.delete(meta.tabId);
-    this.dormant.set(meta.tabId, { meta, requests, lost });
+    this.dormant.delete(meta.tabId);
+    const t = new TabLog(meta.tabId, this.opts.analyzer);
+    const seed = t.analyzer.seed?.bind(t.analyzer);
+    const usable = seed && codes !== null && codes.length === requests.length && [...codes].every((c) => isContributionCode(c));
+    if (!usable) {
+      this.dormant.set(meta.tabId, { meta, requests, lost });
+      return;
+    }
+    t.url = meta.url;
+    t.nextSeq = meta.firstSeq;
+    requests.forEach((r, i) => t.seed(r, t.nextSeq++, codes[i] as ContributionCode, seed));
+    t.pending = requests.length > 0 ? requests : null;
+    this.finishMaterialise(t, { meta, lost });
+    this.tabs.set(meta.tabId, t);
   }
 
   /** A dormant tab replaced by an empty log that continues its request numbering. */

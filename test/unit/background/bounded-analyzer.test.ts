@@ -83,3 +83,92 @@ describe('BoundedAnalyzer', () => {
     expect(a.held).toBe(3);
   });
 });
+
+describe('BoundedAnalyzer.seed (a restored request recorded without judging)', () => {
+  /** A mixed stream over few URLs: pairs, cache hits, failures, redirects joining two groups. */
+  function stream(n: number, seed: number): ObservedRequest[] {
+    let s = seed;
+    const rnd = (): number => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const out: ObservedRequest[] = [];
+    let t = 1000;
+    for (let i = 0; i < n; i++) {
+      const url = `http://127.0.0.1:18102/u${Math.floor(rnd() * 5)}`;
+      const x = rnd();
+      if (x < 0.3) {
+        out.push(preflight(`p${i}`, url, t + 1, rnd() < 0.5 ? '600' : '0'));
+        out.push(put(`r${i}`, url, t));
+      } else if (x < 0.5) out.push(put(`r${i}`, url, t));
+      else if (x < 0.65) out.push(req({ id: `r${i}`, url, startedMs: t, responseHeaders: [] }));
+      else if (x < 0.75) {
+        const y = `http://127.0.0.1:18102/u${Math.floor(rnd() * 5)}`;
+        out.push({
+          ...put(`r${i}`, url, t),
+          hops: [
+            { ...put(`r${i}`, url, t).hops[0]!, status: 307, redirectURL: y, responseHeaders: [h('Access-Control-Allow-Origin', PAGE), h('Location', y)] },
+            { ...put(`r${i}`, y, t + 11).hops[0]!, requestHeaders: [h('Origin', 'null')] },
+          ],
+        });
+      } else out.push(req({ id: `r${i}`, url, startedMs: t }));
+      t += Math.floor(rnd() * 3000);
+    }
+    return out;
+  }
+
+  /** Inner analyzers that count what they were given to judge. */
+  function counted(): { make: () => CorsAnalyzer; adds: () => number } {
+    let adds = 0;
+    return {
+      make: () => {
+        const a = make();
+        const add = a.add.bind(a);
+        a.add = (r) => (adds++, add(r));
+        return a;
+      },
+      adds: () => adds,
+    };
+  }
+
+  it.each([
+    { bounds: { maxGroup: 16, keepRecent: 6, keepPreflights: 2, maxTotal: 2000 }, seed: 7 },
+    // Small bounds: restarts, merges and evictions happen while seeding and after.
+    { bounds: { maxGroup: 4, keepRecent: 2, keepPreflights: 1, maxTotal: 9 }, seed: 11 },
+    { bounds: { maxGroup: 3, keepRecent: 1, keepPreflights: 1, maxTotal: 5 }, seed: 23 },
+  ])('later adds answer exactly as if every request had been added ($bounds.maxGroup/$bounds.maxTotal)', ({ bounds, seed }) => {
+    const reqs = stream(120, seed);
+    const eager = new BoundedAnalyzer(make, bounds);
+    const heldAfter: number[] = [];
+    const answers = reqs.map((r) => {
+      const out = eager.add(r);
+      heldAfter.push(eager.held);
+      return out;
+    });
+    for (const k of [0, 1, 17, 60, reqs.length - 1]) {
+      const c = counted();
+      const lazy = new BoundedAnalyzer(c.make, bounds);
+      for (const r of reqs.slice(0, k)) lazy.seed(r);
+      expect(c.adds()).toBe(0);
+      // The bounds forgot the same requests as they did for the judged stream.
+      expect(lazy.held).toBe(k === 0 ? 0 : heldAfter[k - 1]);
+      for (let i = k; i < reqs.length; i++) expect(lazy.add(reqs[i]!)).toEqual(answers[i]);
+      expect(lazy.restarts).toBe(eager.restarts);
+    }
+    // The small bounds were really exercised.
+    if (bounds.maxGroup < 16) expect(eager.restarts).toBeGreaterThan(0);
+  });
+
+  it('seeding thousands of requests judges none, and a new request rebuilds only its own group', () => {
+    const c = counted();
+    const a = new BoundedAnalyzer(c.make);
+    for (let i = 0; i < 1000; i++) {
+      const url = `http://127.0.0.1:18102/item/${i}`;
+      a.seed(preflight(`p${i}`, url, 1000 + i));
+      a.seed(put(`r${i}`, url, 1000 + i));
+    }
+    expect(c.adds()).toBe(0);
+    // A cache hit on item 999's preflight (Max-Age 600): its group of two is replayed, then judged.
+    const out = a.add(put('late', 'http://127.0.0.1:18102/item/999', 60_000));
+    expect(c.adds()).toBe(3);
+    const late = out.find((e) => e.cors.id === 'late')!.cors;
+    expect(late.preflightCache).toMatchObject({ hit: true, preflightId: 'p999' });
+  });
+});

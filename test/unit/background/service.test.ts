@@ -8,6 +8,7 @@ import { CaptureService, yieldToEvents, type ServiceOptions } from '../../../src
 import { coreEngine, type Engine } from '../../../src/background/engine.ts';
 import { NO_TAB } from '../../../src/background/store.ts';
 import { reviveRequest } from '../../../src/background/codec.ts';
+import type { BoundedAnalyzer } from '../../../src/background/bounded-analyzer.ts';
 import type { RequestEvent } from '../../../src/core/events.ts';
 import type { ObservedRequest } from '../../../src/core/model.ts';
 import { REDACTED } from '../../../src/core/har/redact.ts';
@@ -37,6 +38,11 @@ function complete(s: CaptureService, r: ObservedRequest): void {
 }
 
 const ids = (s: CaptureService, tabId: number): string[] => s.entries(tabId).map((e) => e.cors.id);
+
+async function ask(s: CaptureService, msg: unknown, sender = POPUP_SENDER): Promise<Result<unknown> | undefined> {
+  return s.onMessage(msg, sender);
+}
+const inbound = (p: FakePort): PanelInbound[] => p.sent as PanelInbound[];
 
 /** A write-through `set`: one `f:` (finished) or `i:` (in-flight) key (plus the version `v` before the first batched write). */
 const isThrough = (items: Record<string, unknown>): boolean => Object.keys(items).every((k) => k.startsWith('f:') || k.startsWith('i:') || k === 'v');
@@ -425,6 +431,78 @@ async function storedCapture(n: number): Promise<{ session: FakeStorageArea; bef
   return { session, before: ids(a, 1) };
 }
 
+describe('the wake judges nothing it restored (stored contribution codes)', () => {
+  /** The real engine, counting the requests its inner analyzers judge. */
+  function countingEngine(): { engine: Engine; judged: () => number } {
+    let judged = 0;
+    const engine: Engine = {
+      ...coreEngine,
+      analyzer: (profile) => {
+        const a = coreEngine.analyzer(profile) as BoundedAnalyzer;
+        // The bounds' inner analyzers are made through `make`: count what they are given.
+        const make = (a as unknown as { make: () => { add(r: ObservedRequest): unknown[] } }).make;
+        (a as unknown as { make: () => unknown }).make = () => {
+          const inner = make();
+          const add = inner.add.bind(inner);
+          inner.add = (r) => (judged++, add(r));
+          return inner;
+        };
+        return a;
+      },
+    };
+    return { engine, judged: () => judged };
+  }
+  const pfHeaders = [
+    { name: 'Origin', value: PAGE },
+    { name: 'Access-Control-Request-Method', value: 'PUT' },
+  ];
+  const pfOk = [
+    { name: 'Access-Control-Allow-Origin', value: PAGE },
+    { name: 'Access-Control-Allow-Methods', value: 'PUT' },
+    { name: 'Access-Control-Max-Age', value: '600' },
+  ];
+
+  it('counters, badge and new judgements come at once; snapshot, summary and export judge on demand, the same as before the stop', async () => {
+    const api = new FakeApi();
+    const { engine, judged } = countingEngine();
+    const a = service(api, { engine });
+    await a.ready;
+    for (let i = 0; i < 30; i++) {
+      const url = `${API}/item/${i % 6}`;
+      if (i % 3 === 0) complete(a, req({ id: `p${i}`, url, method: 'OPTIONS', status: 204, startedMs: 1000 + i * 10, requestHeaders: pfHeaders, responseHeaders: pfOk }));
+      complete(a, req({ id: `r${i}`, url, method: i % 3 === 0 ? 'PUT' : 'GET', startedMs: 1001 + i * 10, responseHeaders: i % 4 === 1 ? [] : undefined }));
+    }
+    await vi.advanceTimersByTimeAsync(300);
+    const before = { entries: a.entries(1), counters: a.counters(1), summary: await ask(a, { type: 'summary', tabId: 1 }) };
+    expect(before.counters).toMatchObject({ crossOrigin: 30, failed: 8, preflights: 10 });
+
+    const judgedBefore = judged();
+    const b = service(api, { engine });
+    await b.ready;
+    expect(judged()).toBe(judgedBefore);
+    expect(b.counters(1)).toEqual(before.counters);
+    // A cache hit on a stored preflight, judged now: only its URL group is replayed.
+    complete(b, req({ id: 'hit', url: `${API}/item/0`, method: 'PUT', startedMs: 90_000 }));
+    expect(judged() - judgedBefore).toBeLessThan(before.entries.length);
+    expect(b.counters(1)).toEqual({ ...before.counters, crossOrigin: before.counters.crossOrigin + 1, passed: before.counters.passed + 1, cacheHits: before.counters.cacheHits + 1 });
+    await vi.advanceTimersByTimeAsync(150);
+    expect(api.badges.get(1)?.text).toBe('8');
+
+    const port = new FakePort(panelPortName(1));
+    b.onConnect(port);
+    await vi.advanceTimersByTimeAsync(0);
+    const snapshot = inbound(port)[0] as { type: string; entries: unknown[] };
+    expect(snapshot.type).toBe('snapshot');
+    expect(snapshot.entries.slice(0, -1)).toEqual(JSON.parse(JSON.stringify(before.entries)));
+    // The new request passed: the popup's top failures are those from before the stop.
+    const summary = (await ask(b, { type: 'summary', tabId: 1 })) as { ok: true; value: { topFailures: unknown[] } };
+    expect(summary.value.topFailures).toEqual((before.summary as typeof summary).value.topFailures);
+    expect(summary.value.topFailures.length).toBeGreaterThan(0);
+    const exported = await ask(b, { type: 'export', tabId: 1 });
+    expect(exported).toMatchObject({ ok: true, value: { count: before.entries.length + 1 } });
+  });
+});
+
 describe('the wake restores in time-budgeted slices', () => {
   it('reads storage.session key by key in small gets when getKeys exists, with the same result as get(null)', async () => {
     const { session, before } = await storedCapture(40);
@@ -590,9 +668,6 @@ describe('navigation and tabs', () => {
 });
 
 describe('messages', () => {
-  async function ask(s: CaptureService, msg: unknown, sender = POPUP_SENDER): Promise<Result<unknown> | undefined> {
-    return s.onMessage(msg, sender);
-  }
 
   it.each([
     { who: 'another extension', sender: { id: 'someone-else', url: `chrome-extension://someone-else/x.html` } },
@@ -715,7 +790,6 @@ describe('messages', () => {
 });
 
 describe('ports', () => {
-  const inbound = (p: FakePort): PanelInbound[] => p.sent as PanelInbound[];
 
   it('sends a snapshot after the restore, then batched live entries; clear over the port', async () => {
     const api = new FakeApi();

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { CaptureStore, NO_TAB, type Analyzer } from '../../../src/background/store.ts';
 import type { ObservedRequest } from '../../../src/core/model.ts';
+import { BoundedAnalyzer } from '../../../src/background/bounded-analyzer.ts';
+import { NO_YIELD } from '../../../src/background/slicer.ts';
+import { CorsAnalyzer } from '../../../src/core/analyze.ts';
 import { API, PAGE, StubAnalyzer, req } from './fakes.ts';
 
 function store(cap = 5000): CaptureStore {
@@ -240,6 +243,132 @@ describe('CaptureStore', () => {
       s.restore(meta, requests);
       expect(s.remove(1)).toBe(true);
       expect(s.tabIds()).toEqual([]);
+    });
+  });
+
+  describe('restored with stored codes: live at once, judged only when the entries are asked for', () => {
+    /** The real engine behind the live bounds, counting what the inner analyzers judge. */
+    function real(cap = 5000): { s: CaptureStore; judged: () => number } {
+      let judged = 0;
+      const make = (): CorsAnalyzer => {
+        const a = new CorsAnalyzer({ browser: 'chromium' });
+        const add = a.add.bind(a);
+        a.add = (r) => (judged++, add(r));
+        return a;
+      };
+      return { s: new CaptureStore({ analyzer: () => new BoundedAnalyzer(make), maxEntriesPerTab: cap }), judged: () => judged };
+    }
+    const maxAgePreflight = (id: string, url: string, t: number, allow = 'PUT'): ObservedRequest => ({
+      ...preflight(id, url),
+      hops: [
+        {
+          ...preflight(id, url).hops[0]!,
+          status: 204,
+          startedMs: t,
+          endedMs: t + 5,
+          responseHeaders: [
+            { name: 'Access-Control-Allow-Origin', value: PAGE },
+            { name: 'Access-Control-Allow-Methods', value: allow },
+            { name: 'Access-Control-Max-Age', value: '600' },
+          ],
+        },
+      ],
+    });
+    /** Pairs that pass and fail, cache hits, plain failures and passes, over a few URLs. */
+    function capture(s: CaptureStore): void {
+      for (let i = 0; i < 40; i++) {
+        const url = `${API}/item/${i % 7}`;
+        const t = 1000 + i * 700;
+        if (i % 4 === 0) s.add(maxAgePreflight(`p${i}`, url, t, i % 8 === 0 ? 'PUT' : 'GET'));
+        if (i % 2 === 0) s.add(req({ id: `r${i}`, url, method: 'PUT', startedMs: t + 10 }));
+        else if (i % 3 === 0) s.add(fail(`r${i}`, { url, startedMs: t }));
+        else s.add(req({ id: `r${i}`, url, startedMs: t }));
+      }
+    }
+
+    // The oracle is the restore that judges everything again (no codes), as every wake did
+    // before: it knows what storage kept, as the lazy one does. (A store that never stopped can
+    // know more: requests the cap or the budget dropped still sit in its analyzer.)
+    it('counts from the codes without judging, and then judges as the full re-judging restore', async () => {
+      const a = real().s;
+      capture(a);
+      a.dropBefore(1, 3);
+      const meta = a.meta(1)!;
+      const requests = a.requestsWithSeq(1).map((x) => x.request);
+      expect(meta.codes).toHaveLength(requests.length);
+      expect(a.counters(1).failed).toBeGreaterThan(0);
+      expect(a.counters(1).cacheHits).toBeGreaterThan(0);
+      expect(a.counters(1).preflights).toBeGreaterThan(0);
+
+      const { s: b, judged } = real();
+      b.restore(meta, requests, 0, meta.codes!);
+      const full = real().s;
+      full.restore(meta, requests, 0, null);
+      expect(judged()).toBe(0);
+      expect(b.counters(1)).toEqual(a.counters(1));
+      expect(b.meta(1)).toEqual(meta);
+      // New requests after the wake: cache hits on stored preflights, a failure, a request to a
+      // new URL. Each is judged as by the full restore.
+      const later = [
+        req({ id: 'hit', url: `${API}/item/1`, method: 'PUT', startedMs: 60_000 }),
+        req({ id: 'hit2', url: `${API}/item/4`, method: 'PUT', startedMs: 60_050 }),
+        fail('late-fail', { url: `${API}/item/3`, startedMs: 60_100 }),
+        req({ id: 'fresh', url: `${API}/elsewhere`, startedMs: 60_200 }),
+      ];
+      for (const r of later) expect(b.add(r)).toEqual(full.add(r));
+      expect(full.entries(1).find((e) => e.cors.id === 'hit')!.cors.preflightCache).toMatchObject({ hit: true, preflightId: expect.any(String) });
+      // Only the groups the new requests joined were judged again, not the whole tab.
+      expect(judged()).toBeGreaterThan(later.length);
+      expect(judged()).toBeLessThan(requests.length);
+      expect(b.counters(1)).toEqual(full.counters(1));
+      await b.judged(1, NO_YIELD);
+      expect(b.entries(1)).toEqual(full.entries(1));
+      expect(b.counters(1)).toEqual(full.counters(1));
+      expect(b.meta(1)).toEqual(full.meta(1));
+    });
+
+    it('entries() judges in one run when nothing judged first, and a trim by the cap still counts right', () => {
+      const a = real(30).s;
+      capture(a);
+      const meta = a.meta(1)!;
+      const requests = a.requestsWithSeq(1).map((x) => x.request);
+      const b = real(30).s;
+      b.restore(meta, requests, 2, meta.codes!);
+      const full = real(30).s;
+      full.restore(meta, requests, 2, null);
+      expect(b.counters(1)).toEqual({ ...a.counters(1), dropped: a.counters(1).dropped + 2 });
+      for (const r of [req({ id: 'x1', startedMs: 70_000 }), fail('x2', { startedMs: 70_001 })]) expect(b.add(r)).toEqual(full.add(r));
+      expect(b.size(1)).toBe(30);
+      expect(b.counters(1)).toEqual(full.counters(1));
+      expect(b.entries(1)).toEqual(full.entries(1));
+    });
+
+    it('codes that do not cover the requests (an earlier build, a damaged meta): judged in full instead', () => {
+      const a = real().s;
+      capture(a);
+      const meta = a.meta(1)!;
+      const requests = a.requestsWithSeq(1).map((x) => x.request);
+      for (const codes of [meta.codes!.slice(1), `${meta.codes!.slice(1)}?`, null]) {
+        const { s: b, judged } = real();
+        b.restore(meta, requests, 0, codes);
+        expect(b.counters(1)).toEqual(a.counters(1));
+        expect(judged()).toBeGreaterThanOrEqual(requests.length);
+        expect(b.entries(1)).toEqual(a.entries(1));
+      }
+    });
+
+    it('a navigation while the judging of a restored tab waits leaves nothing half-judged', async () => {
+      const a = real().s;
+      capture(a);
+      const meta = a.meta(1)!;
+      const b = real().s;
+      b.restore(meta, a.requestsWithSeq(1).map((x) => x.request), 0, meta.codes!);
+      let yields = 0;
+      const judging = b.judged(1, { due: true, yield: async () => void (yields++ === 2 && b.navigate(1, PAGE, 'nav', 9e9, false)), wait: (p) => p });
+      await judging;
+      expect(yields).toBeGreaterThan(2);
+      expect(b.entries(1)).toEqual([]);
+      expect(b.counters(1)).toMatchObject({ crossOrigin: 0, failed: 0, preflights: 0 });
     });
   });
 });
