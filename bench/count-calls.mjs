@@ -39,7 +39,7 @@ try {
     // Let the last batched writes happen (flush interval 250 ms, an open chunk waits one more).
     await new Promise((res) => setTimeout(res, 1000));
     const after = await read();
-    const line = { round, ok: r.ok, failed: r.failed, writtenThrough: after.through - before.through, set: after.set - before.set, remove: after.remove - before.remove };
+    const line = { round, ok: r.ok, failed: r.failed, writtenThrough: after.through - before.through, set: after.set - before.set, remove: after.remove - before.remove, inflight: after.inflight - before.inflight, inflightUnsent: after.inflightUnsent - before.inflightUnsent };
     console.log(`${round === 0 ? 'warm-up ' : ''}${JSON.stringify(line)}`);
   }
 } finally {

@@ -197,7 +197,7 @@ export class SessionPersister {
   /** The timer fired while a write-through was on its way: the answer sends what waits. */
   private coalesceDue = false;
   /** Storage calls made, and finished requests written through (diagnostics: the debug hook, bench/count-calls.mjs). */
-  readonly calls = { set: 0, remove: 0, through: 0 };
+  readonly calls = { set: 0, remove: 0, through: 0, inflight: 0, inflightUnsent: 0 };
 
   constructor(
     private readonly area: StorageAreaLike,
@@ -476,6 +476,8 @@ export class SessionPersister {
       // Finished meanwhile (its write-through is the copy), or past the bound on persisted ones.
       if (!req || (!this.inflightKeys.has(id) && this.inflightKeys.size >= this.opts.maxInFlight)) continue;
       const key = inflightKey(id);
+      this.calls.inflight++;
+      if (req.hops.every((h) => h.requestHeaders.length === 0)) this.calls.inflightUnsent++;
       const value = requestText(req);
       items[key] = value;
       const bytes = sizeOf(key, value);

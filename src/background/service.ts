@@ -722,7 +722,7 @@ export class CaptureService {
   }
 
   /** storage.session `set` and `remove` calls this worker made for the capture, and requests written through. */
-  storageCalls(): { set: number; remove: number; through: number } {
+  storageCalls(): SessionPersister['calls'] {
     return { ...this.persister.calls };
   }
 }

@@ -283,6 +283,8 @@ describe('persistence across a worker restart', () => {
     play(a, [req({ id: 'other', tabId: 4 })].flatMap(eventsFor));
     await vi.advanceTimersByTimeAsync(300);
     expect(spy.mock.calls.flatMap((c) => Object.keys(c[0])).filter((k) => k === 'i:mid')).toHaveLength(1);
+    // Counted for bench/count-calls.mjs: one in-flight write, with its request headers.
+    expect(a.storageCalls()).toMatchObject({ inflight: 1, inflightUnsent: 0 });
     // The worker is stopped; the terminal events arrive after the wake without any event context.
     const b = service(api);
     play(b, events.slice(2));
