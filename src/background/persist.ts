@@ -5,7 +5,8 @@
  * Layout (all values are JSON strings, so the size we budget is the size we write; a request is
  * written in the form of codec.ts, its header lists flat):
  *   `v`            schema version
- *   `m:<tabId>`    the tab's `TabMeta` (url, dropped count, first/next seq, navigation mark)
+ *   `m:<tabId>`    the tab's `TabMeta` (url, dropped count, first/next seq, navigation mark, and
+ *                  each retained request's contribution code, so a wake need not judge: store.ts)
  *   `c:<tabId>:<n>` chunk n of the tab's finished requests: `{s: firstSeq, r: ObservedRequest[]}`
  *   `inflight`     (read only) the in-flight list earlier builds wrote; removed on wake
  *   `f:<requestId>` one finished request, written THE MOMENT it finishes: `{t: tabId, r: request}`
