@@ -23,6 +23,13 @@ import { honestEntry } from './unseen.ts';
  * entries. The store keeps one shared copy of each (see src/platform/intern.ts): same values,
  * a fraction of the heap (measured ~0.2 KB per entry in the bench's heap snapshot).
  */
+/** What the store keeps of a judged entry: the honest form (unseen.ts), its texts interned. */
+function prepared(judged: AnalyzedEntry): AnalyzedEntry {
+  const e = honestEntry(judged);
+  internAnnotation(e);
+  return e;
+}
+
 function internAnnotation(e: AnalyzedEntry): void {
   const c = e.cors;
   // The engine may hand out shared frozen parts (its constant texts): those are shared already.
@@ -200,8 +207,7 @@ class TabLog {
     const changed: AnalyzedEntry[] = [];
     for (const judged of this.analyzer.add(req)) {
       // A request whose request side was not observed is `unknown`, not what its half says (unseen.ts).
-      const e = honestEntry(judged);
-      internAnnotation(e);
+      const e = prepared(judged);
       const slot = this.slots.get(e.cors.id);
       if (slot) {
         this.judge(slot, e);
@@ -223,8 +229,8 @@ class TabLog {
    * Takes a restored request with its stored code, unjudged: its slot waits for `judgePending`,
    * and the analyzer records it for pairing without judging (BoundedAnalyzer `seed`).
    */
-  seed(req: ObservedRequest, seq: number, code: ContributionCode, seedAnalyzer: (r: ObservedRequest) => void): void {
-    seedAnalyzer(req);
+  seed(req: ObservedRequest, seq: number, code: ContributionCode): void {
+    this.analyzer.seed!(req);
     this.slots.set(req.id, { entry: null, request: req, code, seq });
     addContribution(this.counters, code, 1);
     this.codesText = null;
@@ -249,9 +255,7 @@ class TabLog {
     for (const [id, judged] of latest) {
       const slot = this.slots.get(id);
       if (!slot || slot.entry) continue;
-      const e = honestEntry(judged);
-      internAnnotation(e);
-      this.judge(slot, e);
+      this.judge(slot, prepared(judged));
     }
     this.pending = null;
   }
@@ -261,9 +265,7 @@ class TabLog {
     if (!slot.entry) {
       const e = this.factory().add(slot.request).find((x) => x.cors.id === slot.request.id);
       if (!e) throw new Error(`CORS Lens: no judgement for request ${slot.request.id}`);
-      const honest = honestEntry(e);
-      internAnnotation(honest);
-      this.judge(slot, honest);
+      this.judge(slot, prepared(e));
     }
     return slot.entry!;
   }
@@ -417,6 +419,7 @@ export class CaptureStore {
   entries(tabId: number): AnalyzedEntry[] {
     const t = this.get(tabId);
     if (!t) return [];
+    // With NO_YIELD nothing in judgePending awaits, so it has finished when this line returns.
     if (t.pending) void t.judgePending(NO_YIELD);
     return [...t.slots.values()].map((s) => t.entryOf(s));
   }
@@ -480,15 +483,14 @@ export class CaptureStore {
     this.tabs.delete(meta.tabId);
     this.dormant.delete(meta.tabId);
     const t = new TabLog(meta.tabId, this.opts.analyzer);
-    const seed = t.analyzer.seed?.bind(t.analyzer);
-    const usable = seed && codes !== null && codes.length === requests.length && [...codes].every((c) => isContributionCode(c));
+    const usable = t.analyzer.seed !== undefined && codes !== null && codes.length === requests.length && [...codes].every((c) => isContributionCode(c));
     if (!usable) {
       this.dormant.set(meta.tabId, { meta, requests, lost });
       return;
     }
     t.url = meta.url;
     t.nextSeq = meta.firstSeq;
-    requests.forEach((r, i) => t.seed(r, t.nextSeq++, codes[i] as ContributionCode, seed));
+    requests.forEach((r, i) => t.seed(r, t.nextSeq++, codes[i] as ContributionCode));
     t.pending = requests.length > 0 ? requests : null;
     this.finishMaterialise(t, { meta, lost });
     this.tabs.set(meta.tabId, t);
