@@ -2,7 +2,8 @@
 /**
  * How many storage.session calls CORS Lens makes for one capture batch (the 2,000-call job of
  * the capture benchmark, lib/server.mjs): `set` and `remove` calls, and the finished requests
- * written through, read from the worker's debug hook (`__corsLens.storageCalls`).
+ * written through, the in-flight keys written and skipped, and the characters written per kind
+ * of key, read from the worker's debug hook (`__corsLens.storageCalls`).
  *
  *   node bench/count-calls.mjs [--rounds 3]
  *
@@ -39,7 +40,10 @@ try {
     // Let the last batched writes happen (flush interval 250 ms, an open chunk waits one more).
     await new Promise((res) => setTimeout(res, 1000));
     const after = await read();
-    const line = { round, ok: r.ok, failed: r.failed, writtenThrough: after.through - before.through, set: after.set - before.set, remove: after.remove - before.remove, inflight: after.inflight - before.inflight, inflightUnsent: after.inflightUnsent - before.inflightUnsent };
+    /** @type {Record<string, number>} */
+    const line = { round, ok: r.ok, failed: r.failed };
+    // Counts per batch, and the characters written per kind of key (persist.ts `calls`).
+    for (const k of Object.keys(after)) line[k === 'through' ? 'writtenThrough' : k] = after[k] - (before[k] ?? 0);
     console.log(`${round === 0 ? 'warm-up ' : ''}${JSON.stringify(line)}`);
   }
 } finally {

@@ -129,6 +129,19 @@ function commitsNavigation(status: number, headers: readonly HeaderEntry[]): boo
   return !(cd && /^\s*attachment/i.test(cd));
 }
 
+
+/**
+ * A record the tracker opened from a later event (the worker woke mid-request, and the request
+ * was not persisted: not sent yet at the last batched write, persist.ts) lacks what
+ * 'before-request' carries; the raw events from 'send-headers' on carry it (the event context).
+ * Filled at 'send-headers' as well as at the end, so that a copy persisted meanwhile has it.
+ */
+function adopt(req: ObservedRequest, ctx: EventContext | undefined): void {
+  if (req.tabId !== null || !ctx || ctx.tabId === null) return;
+  req.tabId = ctx.tabId;
+  if (req.resourceType === 'other') req.resourceType = ctx.resourceType;
+  req.initiator ??= ctx.initiator;
+}
 export class CaptureService {
   readonly ready: Promise<void>;
   private isReady = false;
@@ -414,20 +427,14 @@ export class CaptureService {
     if (done) {
       this.mainFrames.delete(done.id);
       this.resumed.delete(done.id);
-      // A record the tracker opened from a later event (the worker woke mid-request and had
-      // not persisted it) lacks what 'before-request' carries; every raw event has it.
-      if (done.tabId === null && ctx && ctx.tabId !== null) {
-        done.tabId = ctx.tabId;
-        if (done.resourceType === 'other') done.resourceType = ctx.resourceType;
-        done.initiator ??= ctx.initiator;
-      }
+      adopt(done, ctx);
       this.finish(done);
     } else {
       if (e.event === 'send-headers') {
         // A record opened after a wake without 'before-request' learns its tab here, so the
         // persisted copy files it under its tab if it finishes after another stop.
         const req = this.tracker.get(e.requestId);
-        if (req && req.tabId === null && ctx && ctx.tabId !== null) req.tabId = ctx.tabId;
+        if (req) adopt(req, ctx);
       }
       // Persisted by the next batched write if still open then (persist.ts: why not now).
       this.persister.inflightChanged(e.requestId);

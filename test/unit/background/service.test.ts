@@ -297,6 +297,45 @@ describe('persistence across a worker restart', () => {
     expect([...api.session.data.keys()].filter((k) => /^[fi]:/.test(k))).toEqual([]);
   });
 
+  it('a request not sent yet at a batched write is not persisted, and after a stop it is rebuilt from its later events with its tab, type and initiator', async () => {
+    const api = new FakeApi();
+    const a = service(api, { engine: coreEngine });
+    await a.ready;
+    await vi.advanceTimersByTimeAsync(300);
+    const r = req({ id: 'queued', tabId: 4, method: 'PUT', startedMs: 1000, requestHeaders: [{ name: 'Origin', value: PAGE }, { name: 'X-Token', value: '1' }] });
+    const events = eventsFor(r);
+    expect(events.map((e) => e.event)).toEqual(['before-request', 'send-headers', 'headers-received', 'completed']);
+    const spy = vi.spyOn(api.session, 'set');
+    play(a, events.slice(0, 1)); // before-request only: it waits for a connection
+    await vi.advanceTimersByTimeAsync(300);
+    expect(spy.mock.calls.flatMap((c) => Object.keys(c[0])).filter((k) => k.startsWith('i:'))).toEqual([]);
+    expect(a.storageCalls()).toMatchObject({ inflight: 0, inflightUnsent: 1 });
+    expect(a.inFlight().map((x) => x.id)).toEqual(['queued']);
+    // The worker is stopped; the request is sent after the wake. Events from send-headers on
+    // carry the event context (listen.ts).
+    const ctx = { tabId: 4, resourceType: 'xmlhttprequest', initiator: PAGE };
+    const b = service(api, { engine: coreEngine });
+    await b.ready;
+    const sendAt = { ...events[1]!, timeStamp: 1500 } as RequestEvent;
+    b.onRequestEvent(sendAt, ctx);
+    // Sent now: the next batched write persists it, with what the context gave.
+    await vi.advanceTimersByTimeAsync(300);
+    const stored = reviveRequest(JSON.parse(api.session.data.get('i:queued') as string))!;
+    expect(stored).toMatchObject({ tabId: 4, resourceType: 'xmlhttprequest', initiator: PAGE });
+    expect(stored.hops[0]).toMatchObject({ method: 'PUT', requestHeaders: r.hops[0]!.requestHeaders, startedMs: 1500 });
+    // Stopped again; it ends in a third worker.
+    const c = service(api, { engine: coreEngine });
+    await c.ready;
+    for (const e of events.slice(2)) c.onRequestEvent(e, ctx);
+    const e = c.entries(4).find((x) => x.cors.id === 'queued')!;
+    expect(e.request).toMatchObject({ tabId: 4, resourceType: 'xmlhttprequest', initiator: PAGE, outcome: { outcome: 'completed' } });
+    // What the stop lost is when it began: it is shown from send-headers.
+    expect(e.request.hops[0]!.startedMs).toBe(1500);
+    expect(e.cors.origin).toBe(PAGE);
+    expect(e.cors.verdict).not.toBe('unknown');
+    expect(ids(c, NO_TAB)).toEqual([]);
+  });
+
   it('a request that changes while in flight is rewritten by the next batched write, and its key goes when it finishes', async () => {
     const api = new FakeApi();
     const a = service(api);
