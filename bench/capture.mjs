@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { findBrowsers } from '../scripts/browsers.mjs';
 import { CHROMIUM_FLAGS, FIREFOX_PREFS } from '../test/harness/launch.mjs';
-import { isChromiumNetworkService, isFirefoxSocketProcess, sampleCpu } from './lib/proc.mjs';
+import { isChromiumNetworkService, isFirefoxSocketProcess, sampleCpu, threadDelta } from './lib/proc.mjs';
 import { startBenchServer } from './lib/server.mjs';
 import { summary } from './lib/stats.mjs';
 
@@ -142,7 +142,7 @@ async function spawnFirefox(exe, ext, url) {
 
 /**
  * @typedef {{name: string, ext: string|null}} Variant
- * @typedef {{variant: string, round: number, wallMs: number, cpuMs: number, netCpuMs: number|null, ok: number, failed: number, idleBeforeMs?: number|null, byKind: Record<string, number>}} Batch
+ * @typedef {{variant: string, round: number, wallMs: number, cpuMs: number, netCpuMs: number|null, ok: number, failed: number, idleBeforeMs?: number|null, byKind: Record<string, number>, workerMs?: number}} Batch
  */
 
 /**
@@ -184,7 +184,7 @@ export async function runCaptureFor(browserName, variants, opts) {
       const order = round % 2 === 0 ? variants : [...variants].reverse();
       for (const v of order) {
         const b = /** @type {{pid: number}} */ (browsers.get(v.name));
-        let before = { total: 0, network: /** @type {number|null} */ (null), byKind: /** @type {Record<string, number>} */ ({}) };
+        let before = { total: 0, network: /** @type {number|null} */ (null), byKind: /** @type {Record<string, number>} */ ({}), threads: /** @type {Record<string, number>} */ ({}) };
         let startedAt = 0;
         const job = { tag: `${v.name}-${round}`, calls: round === 0 ? (opts.warmupCalls ?? calls) : calls, wave: WAVE, failEvery: FAIL_EVERY };
         const r = await server.runJob(v.name, job, JOB_TIMEOUT_MS, () => {
@@ -207,6 +207,8 @@ export async function runCaptureFor(browserName, variants, opts) {
           idleBeforeMs,
           // Per process kind (lib/proc.mjs chromiumKind): where the extra CPU of a variant goes.
           byKind: Object.fromEntries(Object.entries(after.byKind).map(([k, v]) => [k, v - (before.byKind[k] ?? 0)])),
+          // The extension's service-worker thread alone (Chromium; 0 in Firefox): lib/proc.mjs.
+          workerMs: threadDelta(before.threads, after.threads),
         };
         // Round 0 warms up every variant (worker start, JIT, connection pool) and is not counted.
         if (round > 0) batches.push(batch);
@@ -279,6 +281,26 @@ export function kindExcess(batches, a, floor) {
     excess: Object.fromEntries(Object.entries(per).map(([k, v]) => [k, summary(v)])),
     perNet: Object.fromEntries(Object.entries(share).map(([k, v]) => [k, summary(v)])),
   };
+}
+
+/**
+ * The service-worker thread, paired per round: `ratio` = the variant's worker-thread CPU ÷ its
+ * network CPU over the other's likewise; `excess` = the difference of the two as a share of the
+ * other's total CPU ÷ network CPU (the same unit as `kindExcess`, so comparable with the
+ * extension-process column). Chromium only (Firefox batches have no such thread).
+ * @param {Batch[]} batches @param {string} a @param {string} b
+ */
+export function workerThread(batches, a, b) {
+  const ratio = [];
+  const excess = [];
+  for (const r of new Set(batches.map((x) => x.round))) {
+    const x = batches.find((q) => q.variant === a && q.round === r);
+    const y = batches.find((q) => q.variant === b && q.round === r);
+    if (!x || !y || !x.netCpuMs || !y.netCpuMs || !x.workerMs || !y.workerMs) continue;
+    ratio.push(x.workerMs / x.netCpuMs / (y.workerMs / y.netCpuMs));
+    excess.push((x.workerMs / x.netCpuMs - y.workerMs / y.netCpuMs) / (y.cpuMs / y.netCpuMs));
+  }
+  return { ratio: summary(ratio), excess: summary(excess) };
 }
 
 /**

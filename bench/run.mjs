@@ -24,7 +24,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import os from 'node:os';
-import { CALLS, IDLE_STOP_MS, kindExcess, pairedRatios, runCaptureFor, wakeRounds } from './capture.mjs';
+import { CALLS, IDLE_STOP_MS, kindExcess, pairedRatios, runCaptureFor, wakeRounds, workerThread } from './capture.mjs';
 import { runEngine, HAR_ENTRIES } from './engine.mjs';
 import { OUT, ROOT, buildCommit, buildExtension } from './lib/build.mjs';
 import { CHROMIUM_KINDS } from './lib/proc.mjs';
@@ -160,16 +160,19 @@ if (only.includes('capture')) {
   /** Every lens variant (and floor-b) against the floor, with its CPU split by process kind. */
   const attributionRows = variants
     .filter((v) => v.name !== 'floor' && v.name !== 'none')
-    .map((v) => ({ variant: v.name, ratio: pairedRatios(chromium.batches, v.name, 'floor'), kinds: kindExcess(chromium.batches, v.name, 'floor') }));
+    .map((v) => ({ variant: v.name, ratio: pairedRatios(chromium.batches, v.name, 'floor'), kinds: kindExcess(chromium.batches, v.name, 'floor'), worker: workerThread(chromium.batches, v.name, 'floor') }));
   results.sections.captureChromium.attribution = attributionRows;
   if (attribution || baseline) {
     log(`\nChromium, each variant / floor (CPU ÷ network-service CPU, paired per round), and its excess over the floor by process kind`);
     log(`(kind excess = share of the floor's CPU ÷ net-CPU; the kinds add up to ratio − 1):\n`);
     const kinds = CHROMIUM_KINDS.filter((k) => k !== 'gpu');
-    log(`| variant | / floor, CPU ÷ net | rounds | ${kinds.join(' | ')} |`);
-    log(`|---|---|---|${kinds.map(() => '---').join('|')}|`);
+    // The last column is part of `extension`: the service-worker thread alone (lib/proc.mjs).
+    log(`| variant | / floor, CPU ÷ net | rounds | ${kinds.join(' | ')} | worker thread |`);
+    log(`|---|---|---|${kinds.map(() => '---').join('|')}|---|`);
+    /** @param {{median: number, min: number, max: number, n: number}} x */
+    const pct = (x) => (x.n > 0 ? `${(x.median * 100).toFixed(1)} % (${(x.min * 100).toFixed(1)}…${(x.max * 100).toFixed(1)})` : '-');
     for (const r of attributionRows) {
-      log(`| ${r.variant} | ${fmtSpread(r.ratio.cpuPerNet)} | ${r.ratio.cpuPerNet.n} | ${kinds.map((k) => (r.kinds.excess[k] ? `${(r.kinds.excess[k].median * 100).toFixed(1)} % (${(r.kinds.excess[k].min * 100).toFixed(1)}…${(r.kinds.excess[k].max * 100).toFixed(1)})` : '-')).join(' | ')} |`);
+      log(`| ${r.variant} | ${fmtSpread(r.ratio.cpuPerNet)} | ${r.ratio.cpuPerNet.n} | ${kinds.map((k) => (r.kinds.excess[k] ? pct(r.kinds.excess[k]) : '-')).join(' | ')} | ${pct(r.worker.excess)} |`);
     }
     const fk = kindExcess(chromium.batches, 'floor', 'floor').perNet;
     log(`\nfloor's own CPU by kind ÷ its network CPU: ${CHROMIUM_KINDS.map((k) => `${k} ${fk[k] ? fk[k].median.toFixed(2) : '-'}`).join(', ')}`);
@@ -187,14 +190,23 @@ if (only.includes('capture')) {
   if (afterWake.cpuPerNet.n > 0 && noWake.cpuPerNet.n > 0) {
     table.push([`Chromium CORS Lens / floor, CPU ÷ net: after a worker wake (${afterWake.cpuPerNet.n}) · without (${noWake.cpuPerNet.n})`, `${fmtSpread(afterWake.cpuPerNet)} · ${fmtSpread(noWake.cpuPerNet)}`, '—', null]);
   }
+  // The service-worker thread alone (lib/proc.mjs serviceWorkerThreads): where our code runs.
+  const lensWorker = workerThread(chromium.batches, 'lens', 'floor');
+  const noiseWorker = workerThread(chromium.batches, 'floor-b', 'floor');
+  results.sections.captureChromium.workerThread = { lensFloor: lensWorker, noise: noiseWorker };
+  table.push(['Chromium CORS Lens / floor, service-worker thread CPU ÷ net', fmtSpread(lensWorker.ratio), '—', null]);
   if (baseline) {
+    const oldNew = workerThread(chromium.batches, 'lens', 'lens-old');
+    results.sections.captureChromium.workerThread.lensOld = oldNew;
     table.push([`Chromium CORS Lens ${baseline} / floor, CPU ÷ network-service CPU`, fmtSpread(pairedRatios(chromium.batches, 'lens-old', 'floor').cpuPerNet), '—', null]);
     table.push([`Chromium CORS Lens / CORS Lens ${baseline}, CPU ÷ network-service CPU`, fmtSpread(pairedRatios(chromium.batches, 'lens', 'lens-old').cpuPerNet), '—', null]);
+    table.push([`Chromium CORS Lens / CORS Lens ${baseline}, service-worker thread CPU ÷ net`, fmtSpread(oldNew.ratio), '—', null]);
   }
   table.push(['Chromium floor / none, page wall', fmtSpread(floorNone.wall), '—', null]);
   table.push(['Chromium floor / none, CPU ÷ network-service CPU', fmtSpread(floorNone.cpuPerNet), '—', null]);
   table.push(['Chromium noise: floor-b / floor, page wall', fmtSpread(noise.wall), '≈ 1', null]);
   table.push(['Chromium noise: floor-b / floor, CPU ÷ network CPU', fmtSpread(noise.cpuPerNet), '≈ 1', null]);
+  table.push(['Chromium noise: floor-b / floor, service-worker thread CPU ÷ net', fmtSpread(noiseWorker.ratio), '≈ 1', null]);
   if (chromium.wrongOutcomes > 0) table.push(['Chromium batches with unexpected outcomes', String(chromium.wrongOutcomes), '0', false]);
   if (!flag('no-firefox')) {
     const firefox = await runCaptureFor(

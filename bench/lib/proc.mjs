@@ -64,6 +64,11 @@ export function processTree(rootPid) {
  */
 export function sampleCpu(rootPid, isNetwork) {
   const tree = processTree(rootPid);
+  return { ...summarise(tree, isNetwork), threads: serviceWorkerThreads(tree) };
+}
+
+/** @param {Proc[]} tree @param {(p: Proc) => boolean} isNetwork */
+function summarise(tree, isNetwork) {
   let total = 0;
   let network = 0;
   let networkSeen = false;
@@ -111,3 +116,46 @@ export const isChromiumNetworkService = (p) => p.cmdline.includes('--utility-sub
 
 /** Firefox's socket process (network off the main process), when enabled. @param {Proc} p */
 export const isFirefoxSocketProcess = (p) => /-contentproc\b/.test(p.cmdline) && /\bsocket\s*$/.test(p.cmdline.trim());
+
+/**
+ * CPU ms of each thread named `ServiceWorker…` in Chromium's extension processes, keyed
+ * `pid/tid`: the thread an extension's service worker runs its JavaScript on (listeners,
+ * event dispatch into them, the API bindings). A finer figure than the whole process: the
+ * process also runs its IO thread and the compositor, which our code does not change much.
+ * A thread (or process) new since the batch began, as a wake may start, counts from zero; one
+ * that ended during the batch would be missed, but a worker stops only when idle, between
+ * batches. So a batch's figure is the sum over the keys of after − before (or after alone).
+ * @param {Proc[]} tree @returns {Record<string, number>}
+ */
+function serviceWorkerThreads(tree) {
+  /** @type {Record<string, number>} */
+  const out = {};
+  for (const p of tree) {
+    if (chromiumKind(p) !== 'extension') continue;
+    let tids = [];
+    try {
+      tids = readdirSync(`/proc/${p.pid}/task`);
+    } catch {
+      continue; // exited
+    }
+    for (const tid of tids) {
+      try {
+        const stat = readFileSync(`/proc/${p.pid}/task/${tid}/stat`, 'utf8');
+        const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+        if (!comm.startsWith('ServiceWorker')) continue;
+        const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        out[`${p.pid}/${tid}`] = (Number(rest[11]) + Number(rest[12])) * TICK_MS;
+      } catch {
+        // the thread ended between the listing and the read
+      }
+    }
+  }
+  return out;
+}
+
+/** A batch's service-worker thread CPU from two `sampleCpu` results (see serviceWorkerThreads). */
+export function threadDelta(/** @type {Record<string, number>} */ before, /** @type {Record<string, number>} */ after) {
+  let ms = 0;
+  for (const [k, v] of Object.entries(after)) ms += v - (before[k] ?? 0);
+  return ms;
+}

@@ -175,6 +175,8 @@ export class CaptureService {
   private readonly ports = new Map<number, Set<PortLike>>();
   private readonly pendingLive = new Map<number, Map<string, AnalyzedEntry>>();
   private readonly badgeDirty = new Set<number>();
+  /** Badge updates made (`storageCalls`). */
+  private badgeCalls = 0;
   private flushTimer: ReturnType<typeof setTimeout> | null = null;
   private liveTimer: ReturnType<typeof setTimeout> | null = null;
   private flushing: Promise<void> = Promise.resolve();
@@ -553,6 +555,7 @@ export class CaptureService {
     this.pendingLive.clear();
     for (const tabId of this.badgeDirty) {
       const failed = this.store.counters(tabId).failed;
+      this.badgeCalls++;
       void this.opts.api.setBadge(tabId, failed > 0 ? String(failed) : '', BADGE_COLOR).catch(() => undefined);
     }
     this.badgeDirty.clear();
@@ -728,9 +731,10 @@ export class CaptureService {
     return this.persister.bytes;
   }
 
-  /** storage.session `set` and `remove` calls this worker made for the capture, and requests written through. */
-  storageCalls(): SessionPersister['calls'] {
-    return { ...this.persister.calls };
+  /** storage.session `set` and `remove` calls this worker made for the capture, requests written
+   *  through (persist.ts `calls`), and badge updates (diagnostics: bench/count-calls.mjs). */
+  storageCalls(): SessionPersister['calls'] & { badge: number } {
+    return { ...this.persister.calls, badge: this.badgeCalls };
   }
 }
 
