@@ -11,7 +11,7 @@
  * `set` is shared with the requests that finish within a 16 ms window or while the previous one
  * is on its way: persist.ts `writeFinished`).
  * Nothing else is written per event: storage writes are batched (at most one every
- * `flushDelayMs`, in-flight requests included) and port updates too (`liveDelayMs`).
+ * `flushDelayMs`, in-flight requests included), port updates too (`liveDelayMs`), and badge updates (`badgeDelayMs`).
  *
  * Restart rule (browser-facts §F): the worker may be stopped at any time and woken by the next
  * event. Listeners are registered synchronously by index.ts; this class queues what arrives
@@ -61,8 +61,10 @@ export interface ServiceOptions {
   onEntries?: (entries: AnalyzedEntry[]) => void;
   /** Storage writes are batched: at most one per this many ms. */
   flushDelayMs?: number;
-  /** Port updates and badge changes are batched per this many ms. */
+  /** Port updates are batched per this many ms. */
   liveDelayMs?: number;
+  /** Badge changes are batched per this many ms (see `scheduleBadge`). */
+  badgeDelayMs?: number;
   /**
    * After a restart, a request that was in flight when the worker stopped is resumed from
    * storage; if no terminal event for it arrives within this many ms it is stored as
@@ -179,9 +181,11 @@ export class CaptureService {
   private badgeCalls = 0;
   private flushTimer: ReturnType<typeof setTimeout> | null = null;
   private liveTimer: ReturnType<typeof setTimeout> | null = null;
+  private badgeTimer: ReturnType<typeof setTimeout> | null = null;
   private flushing: Promise<void> = Promise.resolve();
   private readonly flushDelayMs: number;
   private readonly liveDelayMs: number;
+  private readonly badgeDelayMs: number;
   private readonly resumeGraceMs: number;
   /** Ids whose stored terminal event was replayed during this restore. */
   private readonly replayed = new Set<string>();
@@ -192,6 +196,7 @@ export class CaptureService {
   constructor(private readonly opts: ServiceOptions) {
     this.flushDelayMs = opts.flushDelayMs ?? 250;
     this.liveDelayMs = opts.liveDelayMs ?? 100;
+    this.badgeDelayMs = opts.badgeDelayMs ?? 500;
     this.resumeGraceMs = opts.resumeGraceMs ?? 15_000;
     this.store = new CaptureStore({
       analyzer: () => opts.engine.analyzer(opts.profile),
@@ -467,8 +472,7 @@ export class CaptureService {
         }
       }
       if (r.failedChanged && r.tabId !== NO_TAB) {
-        this.badgeDirty.add(r.tabId);
-        this.scheduleLive();
+        this.markBadge(r.tabId);
       }
     } else {
       this.persister.dropped(req.id);
@@ -485,7 +489,7 @@ export class CaptureService {
   private afterClear(tabId: number): void {
     this.persister.cleared(tabId);
     this.pendingLive.delete(tabId);
-    this.badgeDirty.add(tabId);
+    this.markBadge(tabId);
     this.broadcast(tabId, { type: 'cleared', tabId, counters: this.store.counters(tabId) });
     this.scheduleLive();
     this.scheduleFlush();
@@ -525,7 +529,7 @@ export class CaptureService {
           meta: (tabId) => this.store.meta(tabId),
           inflight: (id) => this.tracker.get(id),
           evicted: (tabId, seq) => {
-            if (this.store.dropBefore(tabId, seq) > 0) this.badgeDirty.add(tabId);
+            if (this.store.dropBefore(tabId, seq) > 0) this.markBadge(tabId);
           },
         });
         // An open chunk the flush let wait (persist.ts) is written by a later one.
@@ -547,12 +551,36 @@ export class CaptureService {
     }, this.liveDelayMs);
   }
 
-  /** Sends batched entry updates to connected panels and updates badges. */
+  private markBadge(tabId: number): void {
+    this.badgeDirty.add(tabId);
+    this.scheduleBadge();
+  }
+
+  /**
+   * Badge updates wait `badgeDelayMs` (500 ms), not the panel's 100 ms: each is an extension API
+   * call (`action.setBadgeText`), and during a burst the failure count changes at nearly every
+   * tick. bench/count-calls.mjs counted 77–121 badge updates per 2,000-call batch at 100 ms,
+   * beside 670–760 storage `set`s (2026-12-02); Chromium's cost is per call (docs/bench.md,
+   * "Capture attribution"). Two updates a second still follow a burst as it happens.
+   */
+  private scheduleBadge(): void {
+    if (this.badgeTimer !== null) return;
+    this.badgeTimer = setTimeout(() => {
+      this.badgeTimer = null;
+      this.flushBadges();
+    }, this.badgeDelayMs);
+  }
+
+  /** Sends batched entry updates to connected panels. */
   flushLive(): void {
     for (const [tabId, pending] of this.pendingLive) {
       this.broadcast(tabId, { type: 'entries', tabId, entries: [...pending.values()], counters: this.store.counters(tabId) });
     }
     this.pendingLive.clear();
+  }
+
+  /** Updates the badges of the tabs whose failure count may have changed. */
+  flushBadges(): void {
     for (const tabId of this.badgeDirty) {
       const failed = this.store.counters(tabId).failed;
       this.badgeCalls++;

@@ -526,7 +526,7 @@ describe('the wake judges nothing it restored (stored contribution codes)', () =
     complete(b, req({ id: 'hit', url: `${API}/item/0`, method: 'PUT', startedMs: 90_000 }));
     expect(judged() - judgedBefore).toBeLessThan(before.entries.length);
     expect(b.counters(1)).toEqual({ ...before.counters, crossOrigin: before.counters.crossOrigin + 1, passed: before.counters.passed + 1, cacheHits: before.counters.cacheHits + 1 });
-    await vi.advanceTimersByTimeAsync(150);
+    await vi.advanceTimersByTimeAsync(600);
     expect(api.badges.get(1)?.text).toBe('8');
 
     const port = new FakePort(panelPortName(1));
@@ -679,11 +679,27 @@ describe('navigation and tabs', () => {
     complete(s, req({ id: 'ok', tabId: 3 }));
     complete(s, req({ id: 'bad1', tabId: 3, responseHeaders: [] }));
     complete(s, req({ id: 'bad2', tabId: 3, responseHeaders: [] }));
-    await vi.advanceTimersByTimeAsync(150);
+    await vi.advanceTimersByTimeAsync(600);
     expect(api.badges.get(3)?.text).toBe('2');
     await s.request({ type: 'clear', tabId: 3 });
-    await vi.advanceTimersByTimeAsync(150);
+    await vi.advanceTimersByTimeAsync(600);
     expect(api.badges.get(3)?.text).toBe('');
+  });
+
+  it('batches badge updates: one per tab per 500 ms, however many failures come meanwhile', async () => {
+    const api = new FakeApi();
+    const s = service(api);
+    await s.ready;
+    const spy = vi.spyOn(api, 'setBadge');
+    for (let i = 0; i < 20; i++) {
+      complete(s, req({ id: `bad${i}`, tabId: 3, responseHeaders: [] }));
+      await vi.advanceTimersByTimeAsync(20);
+    }
+    // 400 ms of failures: not shown yet; then one update with the count.
+    expect(spy).not.toHaveBeenCalled();
+    await vi.advanceTimersByTimeAsync(100);
+    expect(spy.mock.calls.map((c) => [c[0], c[1]])).toEqual([[3, '20']]);
+    expect(s.storageCalls().badge).toBe(1);
   });
 
   it('keeps requests without a tab apart and never badges them', async () => {
@@ -691,7 +707,7 @@ describe('navigation and tabs', () => {
     const s = service(api);
     await s.ready;
     complete(s, req({ id: 'sw', tabId: null, responseHeaders: [] }));
-    await vi.advanceTimersByTimeAsync(150);
+    await vi.advanceTimersByTimeAsync(600);
     expect(ids(s, NO_TAB)).toEqual(['sw']);
     expect(s.tabIds()).toEqual([NO_TAB]);
     expect(api.badges.size).toBe(0);
