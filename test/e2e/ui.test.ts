@@ -178,7 +178,17 @@ describe('popup page (Chromium)', () => {
       };
       const reply = (m: { type: string }) =>
         m.type === 'summary' ? { ok: true, value: summary } : m.type === 'export' ? { ok: true, value: { har: '{"log":{"version":"1.2","entries":[]}}', filename: 'cors-lens-127.0.0.1.har', count: 0 } } : { ok: false, error: 'stub' };
-      const stub = (m: { type: string }) => Promise.resolve(reply(m));
+      // Promise-style where the page's `browser` is used directly, callback-style where
+      // webextension-polyfill wraps `chrome.*`: Chromium 150 (Debian's package on 2026-12-02) has
+      // no native `browser`, and the polyfill calls sendMessage(msg, callback); this test passed
+      // on Chromium 156 with the promise form alone.
+      const stub = (m: { type: string }, callback?: unknown) => {
+        if (typeof callback === 'function') {
+          void Promise.resolve().then(() => (callback as (r: unknown) => void)(reply(m)));
+          return undefined;
+        }
+        return Promise.resolve(reply(m));
+      };
       const g = globalThis as unknown as { chrome: { runtime: { sendMessage: unknown } }; browser?: { runtime: { sendMessage: unknown } } };
       g.chrome.runtime.sendMessage = stub;
       if (g.browser?.runtime) g.browser.runtime.sendMessage = stub;
