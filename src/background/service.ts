@@ -144,6 +144,23 @@ function adopt(req: ObservedRequest, ctx: EventContext | undefined): void {
   if (req.resourceType === 'other') req.resourceType = ctx.resourceType;
   req.initiator ??= ctx.initiator;
 }
+/** One batching timer: `schedule` runs `run` once, `delayMs` after the first call since it last ran. */
+class Batched {
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  constructor(
+    private readonly delayMs: number,
+    private readonly run: () => void,
+  ) {}
+
+  schedule(): void {
+    if (this.timer !== null) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.run();
+    }, this.delayMs);
+  }
+}
+
 export class CaptureService {
   readonly ready: Promise<void>;
   private isReady = false;
@@ -179,13 +196,10 @@ export class CaptureService {
   private readonly badgeDirty = new Set<number>();
   /** Badge updates made (`storageCalls`). */
   private badgeCalls = 0;
-  private flushTimer: ReturnType<typeof setTimeout> | null = null;
-  private liveTimer: ReturnType<typeof setTimeout> | null = null;
-  private badgeTimer: ReturnType<typeof setTimeout> | null = null;
+  private readonly flushTimer: Batched;
+  private readonly liveTimer: Batched;
+  private readonly badgeTimer: Batched;
   private flushing: Promise<void> = Promise.resolve();
-  private readonly flushDelayMs: number;
-  private readonly liveDelayMs: number;
-  private readonly badgeDelayMs: number;
   private readonly resumeGraceMs: number;
   /** Ids whose stored terminal event was replayed during this restore. */
   private readonly replayed = new Set<string>();
@@ -194,9 +208,9 @@ export class CaptureService {
   diag: Record<string, number> = {};
 
   constructor(private readonly opts: ServiceOptions) {
-    this.flushDelayMs = opts.flushDelayMs ?? 250;
-    this.liveDelayMs = opts.liveDelayMs ?? 100;
-    this.badgeDelayMs = opts.badgeDelayMs ?? 500;
+    this.flushTimer = new Batched(opts.flushDelayMs ?? 250, () => void this.flush());
+    this.liveTimer = new Batched(opts.liveDelayMs ?? 100, () => this.flushLive());
+    this.badgeTimer = new Batched(opts.badgeDelayMs ?? 500, () => this.flushBadges());
     this.resumeGraceMs = opts.resumeGraceMs ?? 15_000;
     this.store = new CaptureStore({
       analyzer: () => opts.engine.analyzer(opts.profile),
@@ -512,11 +526,7 @@ export class CaptureService {
   // Batching
 
   private scheduleFlush(): void {
-    if (this.flushTimer !== null) return;
-    this.flushTimer = setTimeout(() => {
-      this.flushTimer = null;
-      void this.flush();
-    }, this.flushDelayMs);
+    this.flushTimer.schedule();
   }
 
   /** Writes pending changes now (serialised with any write in progress). */
@@ -544,11 +554,7 @@ export class CaptureService {
   }
 
   private scheduleLive(): void {
-    if (this.liveTimer !== null) return;
-    this.liveTimer = setTimeout(() => {
-      this.liveTimer = null;
-      this.flushLive();
-    }, this.liveDelayMs);
+    this.liveTimer.schedule();
   }
 
   private markBadge(tabId: number): void {
@@ -564,11 +570,7 @@ export class CaptureService {
    * "Capture attribution"). Two updates a second still follow a burst as it happens.
    */
   private scheduleBadge(): void {
-    if (this.badgeTimer !== null) return;
-    this.badgeTimer = setTimeout(() => {
-      this.badgeTimer = null;
-      this.flushBadges();
-    }, this.badgeDelayMs);
+    this.badgeTimer.schedule();
   }
 
   /** Sends batched entry updates to connected panels. */
