@@ -63,7 +63,7 @@ export interface ServiceOptions {
   flushDelayMs?: number;
   /** Port updates are batched per this many ms. */
   liveDelayMs?: number;
-  /** Badge changes are batched per this many ms (see `scheduleBadge`). */
+  /** Badge changes are batched per this many ms (see `markBadge`). */
   badgeDelayMs?: number;
   /**
    * After a restart, a request that was in flight when the worker stopped is resumed from
@@ -131,7 +131,6 @@ function commitsNavigation(status: number, headers: readonly HeaderEntry[]): boo
   return !(cd && /^\s*attachment/i.test(cd));
 }
 
-
 /**
  * A record the tracker opened from a later event (the worker woke mid-request, and the request
  * was not persisted: not sent yet at the last batched write, persist.ts) lacks what
@@ -144,6 +143,7 @@ function adopt(req: ObservedRequest, ctx: EventContext | undefined): void {
   if (req.resourceType === 'other') req.resourceType = ctx.resourceType;
   req.initiator ??= ctx.initiator;
 }
+
 /** One batching timer: `schedule` runs `run` once, `delayMs` after the first call since it last ran. */
 class Batched {
   private timer: ReturnType<typeof setTimeout> | null = null;
@@ -557,19 +557,16 @@ export class CaptureService {
     this.liveTimer.schedule();
   }
 
+  /**
+   * The tab's badge is updated with the next badge batch. Badge updates wait `badgeDelayMs`
+   * (500 ms), not the panel's 100 ms: each is an extension API call (`action.setBadgeText`), and
+   * during a burst the failure count changes at nearly every tick. bench/count-calls.mjs counted
+   * 77–121 badge updates per 2,000-call batch at 100 ms, beside 670–760 storage `set`s
+   * (2026-12-02); Chromium's cost is per call (docs/bench.md, "Capture attribution"). Two updates
+   * a second still follow a burst as it happens.
+   */
   private markBadge(tabId: number): void {
     this.badgeDirty.add(tabId);
-    this.scheduleBadge();
-  }
-
-  /**
-   * Badge updates wait `badgeDelayMs` (500 ms), not the panel's 100 ms: each is an extension API
-   * call (`action.setBadgeText`), and during a burst the failure count changes at nearly every
-   * tick. bench/count-calls.mjs counted 77–121 badge updates per 2,000-call batch at 100 ms,
-   * beside 670–760 storage `set`s (2026-12-02); Chromium's cost is per call (docs/bench.md,
-   * "Capture attribution"). Two updates a second still follow a burst as it happens.
-   */
-  private scheduleBadge(): void {
     this.badgeTimer.schedule();
   }
 
