@@ -119,22 +119,171 @@ const NAME_INDEX = new Map(HEADER_NAMES.map((n, i) => [n, i]));
 /** The hop fields in the order `h` stores them. */
 const HOP_FIELDS = ['url', 'method', 'requestHeaders', 'status', 'statusText', 'responseHeaders', 'redirectURL', 'startedMs', 'endedMs'] as const;
 
-function flat(headers: readonly HeaderEntry[]): (string | number)[] {
-  const out = new Array<string | number>(headers.length * 2);
+/**
+ * Header lines that repeat from request to request (the `User-Agent`, the `Origin`, the
+ * `Accept-*` and `Sec-Fetch-*` lines, a site's `Cookie`), each written once under a `d:` key
+ * of persist.ts and then, in every request text, as a reference: `-1 - index` in the flat list
+ * instead of the name and the value.
+ * Why (measured on the capture benchmark's stored chunks, 2026-12-02): header lines were 64 % of
+ * the characters of a stored request, and 99 % of those were lines that other requests repeat
+ * (850 distinct lines among 53,386); the bytes of the `storage.session` writes, not their number,
+ * are what persistence costs (docs/bench.md, "Session 9").
+ *
+ * A line enters at its second sighting (a value seen once, an id or a length, would only fill the
+ * dictionary), unless its name is one whose values are times (they change every second, and
+ * would fill it in an hour of capture). Bounded in entries and in bytes; once full, new lines
+ * are written inline as before. Entries are never removed or renumbered while the storage lives:
+ * a stored text may refer to any of them.
+ *
+ * Durability: an entry is handed to the browser with the first `set` issued after the text that
+ * refers to it was made (persist.ts `withHeaderDictionary`), in that same `set` or before it, and
+ * `set`s land in order; one that fails gives its entries back for the next `set`. A worker that
+ * restores reads the `d:` keys before any request; until then (`active` false) nothing refers to
+ * the dictionary, so a request written during a restore cannot take an index a stored one has.
+ */
+export class LineDictionary {
+  /** name → value → index in `lines`. */
+  private readonly index = new Map<string, Map<string, number>>();
+  /** Lines seen once (name → values), bounded: a line needs a second sighting to enter. */
+  private seen = new Map<string, Set<string>>();
+  private seenCount = 0;
+  /** The entries; a hole is an entry a restore did not find (a `set` that never landed). */
+  readonly lines: (HeaderEntry | undefined)[] = [];
+  /** Entries from this index on have not been handed to a `set` yet. */
+  private unsent = 0;
+  /** Estimated bytes of the stored entries (persist.ts budgets them with the rest). */
+  bytes = 0;
+  /** False until a restore read the stored entries (or found none): no reference is made before. */
+  active = false;
+
+  constructor(
+    private readonly maxEntries = 2048,
+    private readonly maxBytes = 256 * 1024,
+  ) {}
+
+  /** The entry of this line, or -1 (it is written inline). Records a sighting. */
+  ref(name: string, value: string): number {
+    const hit = this.index.get(name)?.get(value);
+    if (hit !== undefined) return hit;
+    if (!this.active || value.length > MAX_ENTRY_LENGTH || TIME_VALUED.has(name)) return -1;
+    const size = name.length + value.length + 8;
+    if (this.lines.length >= this.maxEntries || this.bytes + size > this.maxBytes) return -1;
+    let once = this.seen.get(name);
+    if (once === undefined || !once.has(value)) {
+      if (this.seenCount >= SEEN_CAP) {
+        this.seen = new Map();
+        this.seenCount = 0;
+        once = undefined;
+      }
+      if (once === undefined) this.seen.set(name, (once = new Set()));
+      once.add(value);
+      this.seenCount++;
+      return -1;
+    }
+    once.delete(value);
+    this.seenCount--;
+    return this.add(name, value, size);
+  }
+
+  private add(name: string, value: string, size: number): number {
+    const i = this.lines.length;
+    this.lines.push(headerLines.line(name, value));
+    let byValue = this.index.get(name);
+    if (byValue === undefined) this.index.set(name, (byValue = new Map()));
+    byValue.set(value, i);
+    this.bytes += size;
+    return i;
+  }
+
+  /** The entries not handed to a `set` yet, as the key and value to write (null: none); they count as handed over. */
+  takeUnsent(): { key: string; value: string; from: number } | null {
+    const from = this.unsent;
+    if (from >= this.lines.length) return null;
+    this.unsent = this.lines.length;
+    const flatLines: (string | number)[] = [];
+    for (let i = from; i < this.lines.length; i++) {
+      const l = this.lines[i];
+      // A hole stays a hole (its line is unknown): an empty name marks it.
+      flatLines.push(l ? (NAME_INDEX.get(l.name) ?? l.name) : '', l ? l.value : '');
+    }
+    return { key: `${DICTIONARY_PREFIX}${from}`, value: JSON.stringify(flatLines), from };
+  }
+
+  /** A `set` carrying entries from `from` on failed: they go again with the next one. */
+  unsentFrom(from: number): void {
+    this.unsent = Math.min(this.unsent, from);
+  }
+
+  /** A stored key (`d:<from>`, its value) read back by a restore. False when it is not one. */
+  restore(key: string, raw: unknown): boolean {
+    const from = Number(key.slice(DICTIONARY_PREFIX.length));
+    if (!Number.isInteger(from) || from < 0 || from >= this.maxEntries || typeof raw !== 'string') return false;
+    let v: unknown;
+    try {
+      v = JSON.parse(raw);
+    } catch {
+      return false;
+    }
+    if (!Array.isArray(v)) return false;
+    for (let i = 0; i + 1 < v.length && from + i / 2 < this.maxEntries; i += 2) {
+      const n = v[i] as unknown;
+      const name = typeof n === 'number' ? HEADER_NAMES[n] : n;
+      const value = v[i + 1] as unknown;
+      const at = from + i / 2;
+      if (typeof name !== 'string' || name === '' || typeof value !== 'string' || this.lines[at]) continue;
+      while (this.lines.length < at) this.lines.push(undefined);
+      const line = headerLines.line(name, value);
+      this.lines[at] = line;
+      let byValue = this.index.get(name);
+      if (byValue === undefined) this.index.set(name, (byValue = new Map()));
+      byValue.set(value, at);
+      this.bytes += name.length + value.length + 8;
+    }
+    this.unsent = this.lines.length;
+    return true;
+  }
+
+  /** Back to empty (the storage was wiped). */
+  clear(): void {
+    this.index.clear();
+    this.seen = new Map();
+    this.seenCount = 0;
+    this.lines.length = 0;
+    this.unsent = 0;
+    this.bytes = 0;
+  }
+
+  get size(): number {
+    return this.lines.length;
+  }
+}
+
+/** Key prefix of the dictionary's entries in storage (persist.ts). */
+export const DICTIONARY_PREFIX = 'd:';
+/** Longer values are written inline: a dictionary entry that large would be rare to repeat. */
+const MAX_ENTRY_LENGTH = 4096;
+/** Lines seen once, remembered at most (then forgotten, and counted afresh). */
+const SEEN_CAP = 8192;
+/** Names whose values are times (new every second): never entries. */
+const TIME_VALUED: ReadonlySet<string> = new Set(['Date', 'date', 'Expires', 'expires', 'Last-Modified', 'last-modified', 'Age', 'age']);
+
+function flat(headers: readonly HeaderEntry[], dict: LineDictionary | undefined): (string | number)[] {
+  const out: (string | number)[] = [];
   for (let i = 0; i < headers.length; i++) {
     const h = headers[i]!;
-    out[2 * i] = NAME_INDEX.get(h.name) ?? h.name;
-    out[2 * i + 1] = h.value;
+    const d = dict === undefined ? -1 : dict.ref(h.name, h.value);
+    if (d >= 0) out.push(-1 - d);
+    else out.push(NAME_INDEX.get(h.name) ?? h.name, h.value);
   }
   return out;
 }
 
-/** The request's persisted JSON text. */
-export function requestText(req: ObservedRequest): string {
+/** The request's persisted JSON text; its repeated header lines as references into `dict` when given. */
+export function requestText(req: ObservedRequest, dict?: LineDictionary): string {
   const h = new Array<unknown>(req.hops.length);
   for (let i = 0; i < req.hops.length; i++) {
     const x = req.hops[i]!;
-    h[i] = [x.url, x.method, flat(x.requestHeaders), x.status, x.statusText, x.responseHeaders === null ? null : flat(x.responseHeaders), x.redirectURL, x.startedMs, x.endedMs];
+    h[i] = [x.url, x.method, flat(x.requestHeaders, dict), x.status, x.statusText, x.responseHeaders === null ? null : flat(x.responseHeaders, dict), x.redirectURL, x.startedMs, x.endedMs];
   }
   // Spread keeps every own field, the background's marks included (unseen.ts `requestUnseen`);
   // `hops: undefined` leaves the key out of the text.
@@ -142,34 +291,44 @@ export function requestText(req: ObservedRequest): string {
 }
 
 /** A header list in any form; null when it is not a list. Shared lines, as live capture has them. */
-function headersFrom(v: unknown): HeaderEntry[] | null {
+function headersFrom(v: unknown, dict: LineDictionary | undefined): HeaderEntry[] | null {
   if (!Array.isArray(v)) return null;
   if (v.length === 0 || (typeof v[0] !== 'string' && typeof v[0] !== 'number')) {
     // The object form (or empty): keep entries that are header lines.
     return v.filter((h): h is HeaderEntry => !!h && typeof h === 'object' && typeof h.name === 'string' && typeof h.value === 'string');
   }
   const out: HeaderEntry[] = [];
-  for (let i = 0; i + 1 < v.length; i += 2) {
+  for (let i = 0; i < v.length; ) {
     const n = v[i];
+    if (typeof n === 'number' && n < 0) {
+      // A dictionary entry. One the restore did not find (its `set` never landed) stays
+      // visible as a line of its own rather than vanishing.
+      const at = -1 - n;
+      out.push(dict?.lines[at] ?? headerLines.line(`#line${at}`, ''));
+      i += 1;
+      continue;
+    }
+    if (i + 1 >= v.length) break;
     // An index this build does not know cannot come from storage.session (cleared when the
     // extension updates); kept visible rather than dropped if it ever does.
     const name = typeof n === 'number' ? (HEADER_NAMES[n] ?? `#${n}`) : n;
     const value = v[i + 1];
     if (typeof name === 'string' && typeof value === 'string') out.push(headerLines.line(name, value));
+    i += 2;
   }
   return out;
 }
 
 /** A hop stored as an array (`HOP_FIELDS` order) back into a hop; null when it is not one. */
-function hopFrom(a: unknown): RequestHop | null {
+function hopFrom(a: unknown, dict: LineDictionary | undefined): RequestHop | null {
   if (!Array.isArray(a) || a.length !== HOP_FIELDS.length || typeof a[0] !== 'string') return null;
   return {
     url: a[0],
     method: typeof a[1] === 'string' ? a[1] : 'GET',
-    requestHeaders: headersFrom(a[2]) ?? [],
+    requestHeaders: headersFrom(a[2], dict) ?? [],
     status: typeof a[3] === 'number' ? a[3] : 0,
     statusText: typeof a[4] === 'string' ? a[4] : '',
-    responseHeaders: headersFrom(a[5]),
+    responseHeaders: headersFrom(a[5], dict),
     redirectURL: typeof a[6] === 'string' ? a[6] : null,
     startedMs: typeof a[7] === 'number' ? a[7] : 0,
     endedMs: typeof a[8] === 'number' ? a[8] : null,
@@ -178,16 +337,17 @@ function hopFrom(a: unknown): RequestHop | null {
 
 /**
  * A parsed persisted value back into a request, in place (its hops and header lists become
- * hops and header lines again). Null when it does not look like a request.
+ * hops and header lines again, references into `dict` its lines). Null when it does not look
+ * like a request.
  */
-export function reviveRequest(v: unknown): ObservedRequest | null {
+export function reviveRequest(v: unknown, dict?: LineDictionary): ObservedRequest | null {
   if (!v || typeof v !== 'object') return null;
   const r = v as ObservedRequest & { h?: unknown };
   if (typeof r.id !== 'string') return null;
   if (Array.isArray(r.h) && r.hops === undefined) {
     const hops: RequestHop[] = [];
     for (const a of r.h) {
-      const hop = hopFrom(a);
+      const hop = hopFrom(a, dict);
       if (!hop) return null;
       hops.push(hop);
     }
@@ -198,8 +358,8 @@ export function reviveRequest(v: unknown): ObservedRequest | null {
   if (!Array.isArray(r.hops)) return null;
   for (const h of r.hops as (RequestHop | null)[]) {
     if (!h || typeof h !== 'object') return null;
-    h.requestHeaders = headersFrom(h.requestHeaders) ?? [];
-    h.responseHeaders = headersFrom(h.responseHeaders);
+    h.requestHeaders = headersFrom(h.requestHeaders, dict) ?? [];
+    h.responseHeaders = headersFrom(h.responseHeaders, dict);
   }
   return r;
 }

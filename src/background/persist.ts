@@ -14,6 +14,9 @@
  *                  request headers seen; rewritten when it changed)
  *   `e:<requestId>` a raw terminal event (with its context) that arrived while the worker was
  *                  still restoring: `{e, c}`; replayed on the next wake if this one dies first
+ *   `d:<n>`        entries n, n+1, … of the header-line dictionary that request texts refer to
+ *                  (codec.ts `LineDictionary`): written with the first `set` after a text that
+ *                  refers to them, never removed while the capture lives, read first on wake
  *
  * Why the `f:`/`i:` keys: a worker stopped under load (test/stress/worker-kills.test.ts, a stop
  * every 400 ms) dies with up to one batch window of finished requests not yet in a chunk; the
@@ -53,7 +56,7 @@ import type { EventContext } from '../platform/webrequest.ts';
 import type { StorageAreaLike } from '../platform/extension-api.ts';
 import type { TabMeta } from './store.ts';
 import { NO_YIELD, type Yielder } from './slicer.ts';
-import { requestText, reviveRequest } from './codec.ts';
+import { DICTIONARY_PREFIX, LineDictionary, requestText, reviveRequest } from './codec.ts';
 
 /** 2: requests in the flat-header form of codec.ts (1 wrote them as plain JSON). */
 export const SCHEMA_VERSION = 2;
@@ -182,6 +185,8 @@ function parseJson<T>(v: unknown): T | null {
 export class SessionPersister {
   private readonly tabs = new Map<number, TabState>();
   private readonly removedKeys = new Set<string>();
+  /** Header lines the request texts refer to (codec.ts): stored under `d:` keys. */
+  private readonly dict = new LineDictionary();
   /** In-flight requests changed since the last write: the next write (re)writes their `i:` key. */
   private readonly inflightDirty = new Set<string>();
   /** Ids whose `i:` key is written (or being written) and not yet scheduled for removal → its bytes. */
@@ -204,7 +209,7 @@ export class SessionPersister {
    *  requests not written because nothing was sent yet, and the characters of the values
    *  written as write-throughs, chunks, in-flight keys and metas (diagnostics: the debug hook,
    *  bench/count-calls.mjs). */
-  readonly calls = { set: 0, remove: 0, through: 0, inflight: 0, inflightUnsent: 0, throughChars: 0, chunkChars: 0, inflightChars: 0, metaChars: 0 };
+  readonly calls = { set: 0, remove: 0, through: 0, inflight: 0, inflightUnsent: 0, throughChars: 0, chunkChars: 0, inflightChars: 0, metaChars: 0, dictChars: 0 };
 
   constructor(
     private readonly area: StorageAreaLike,
@@ -222,7 +227,7 @@ export class SessionPersister {
 
   /** Bytes the persisted capture is estimated to take. */
   get bytes(): number {
-    let n = this.inflightBytes;
+    let n = this.inflightBytes + this.dict.bytes;
     for (const t of this.tabs.values()) {
       n += t.metaBytes;
       for (const c of t.chunks) n += c.bytes;
@@ -243,7 +248,7 @@ export class SessionPersister {
    * Hot path: O(1). A finished request was stored under `seq`. `text`: its JSON, when the
    * write-through made it already (the request does not change once finished).
    */
-  append(tabId: number, seq: number, req: ObservedRequest, text: string = requestText(req)): void {
+  append(tabId: number, seq: number, req: ObservedRequest, text: string = requestText(req, this.dict)): void {
     const t = this.tab(tabId);
     t.metaDirty = true;
     let c = t.chunks[t.chunks.length - 1];
@@ -319,7 +324,7 @@ export class SessionPersister {
     const key = finishedKey(req.id);
     this.throughKeys.add(key);
     this.forgetInflight(req.id);
-    const text = requestText(req);
+    const text = requestText(req, this.dict);
     // Same text as JSON.stringify({t, r} satisfies FinishedValue), without serialising r twice.
     this.calls.through++;
     const value = `{"t":${JSON.stringify(req.tabId)},"r":${text}}`;
@@ -363,13 +368,17 @@ export class SessionPersister {
     this.coalesceDue = false;
     if (this.pendingCount === 0) return;
     const items = this.withVersion(this.pending);
+    const dictFrom = this.withDictionary(items);
     this.pending = {};
     this.pendingCount = 0;
     this.throughInFlight++;
     this.calls.set++;
     void this.area
       .set(items)
-      .catch(() => undefined)
+      .catch(() => {
+        // The texts in it are lost too, but a later text may refer to the same entries.
+        if (dictFrom !== null) this.dict.unsentFrom(dictFrom);
+      })
       .then(() => {
         this.throughInFlight--;
         // What finished while this write was on its way goes now, in one `set` (with a
@@ -392,7 +401,7 @@ export class SessionPersister {
   writeInflightNow(req: ObservedRequest): void {
     if (!this.inflightKeys.has(req.id) && this.inflightKeys.size >= this.opts.maxInFlight) return;
     const key = inflightKey(req.id);
-    const value = requestText(req);
+    const value = requestText(req, this.dict);
     const bytes = sizeOf(key, value);
     this.inflightBytes += bytes - (this.inflightKeys.get(req.id) ?? 0);
     this.inflightKeys.set(req.id, bytes);
@@ -415,6 +424,20 @@ export class SessionPersister {
   private withVersion(items: Record<string, string>): Record<string, string> {
     if (!this.versionWritten) items[KEY_VERSION] = String(SCHEMA_VERSION);
     return items;
+  }
+
+  /**
+   * Every `set` carries the dictionary entries made since the last one (codec.ts
+   * `LineDictionary`): the texts that refer to them were made before this `set` was issued, so
+   * each entry lands with or before every text that refers to it (`set`s land in order).
+   * Returns the first entry carried, for a failure to give back (null: none).
+   */
+  private withDictionary(items: Record<string, string>): number | null {
+    const d = this.dict.takeUnsent();
+    if (d === null) return null;
+    items[d.key] = d.value;
+    this.calls.dictChars += d.value.length;
+    return d.from;
   }
 
   /** The request finished without a write-through (not stored, or restored): its `i:` key goes. */
@@ -498,7 +521,7 @@ export class SessionPersister {
       }
       const key = inflightKey(id);
       this.calls.inflight++;
-      const value = requestText(req);
+      const value = requestText(req, this.dict);
       items[key] = value;
       this.calls.inflightChars += value.length;
       const bytes = sizeOf(key, value);
@@ -549,8 +572,10 @@ export class SessionPersister {
     for (const { c } of writtenChunks) c.dirty = false;
     this.inflightDirty.clear();
     this.removedKeys.clear();
+    let dictFrom: number | null = null;
     try {
       if (Object.keys(items).length > 0) {
+        dictFrom = this.withDictionary(items);
         this.calls.set++;
         await this.area.set(items);
       }
@@ -565,6 +590,7 @@ export class SessionPersister {
         for (let i = 0; i < t.chunks.length - 1; i++) if (!t.chunks[i]!.dirty) t.chunks[i]!.reqs = null;
       }
     } catch (err) {
+      if (dictFrom !== null) this.dict.unsentFrom(dictFrom);
       this.budget = Math.max(64 * 1024, Math.floor(this.bytes * 0.9));
       for (const t of dirtyTabs) t.metaDirty = true;
       for (const id of inflightWritten) if (this.inflightKeys.has(id)) this.inflightDirty.add(id);
@@ -626,7 +652,7 @@ export class SessionPersister {
       // Not our layout (or empty): `load` removes what is there, nothing needs reading.
       return Object.fromEntries(keys.map((k) => [k, undefined]));
     }
-    const ours = keys.filter((k) => k === KEY_VERSION || k === KEY_INFLIGHT || /^[mcfie]:/.test(k));
+    const ours = keys.filter((k) => k === KEY_VERSION || k === KEY_INFLIGHT || /^[mcfied]:/.test(k));
     const batches: string[][] = [];
     for (let i = 0; i < ours.length; i += READ_BATCH_KEYS) batches.push(ours.slice(i, i + READ_BATCH_KEYS));
     const all: Record<string, unknown> = {};
@@ -646,13 +672,20 @@ export class SessionPersister {
    */
   async load(slicer: Yielder = NO_YIELD): Promise<Restored> {
     const all = await this.readAll(slicer);
+    // Texts made before this point (a request that started during the restore) did not refer
+    // to the dictionary; from here on they may, with the stored entries' numbers.
+    this.dict.clear();
     if (all[KEY_VERSION] !== String(SCHEMA_VERSION)) {
       // Nothing of ours, or an older layout: start afresh rather than misread it.
       const stale = Object.keys(all);
       if (stale.length > 0) await this.area.remove(stale);
+      this.dict.active = true;
       return { tabs: [], finished: [], inflight: [], events: [] };
     }
     this.versionWritten = true;
+    // The dictionary before any request that refers to it.
+    for (const key of Object.keys(all)) if (key.startsWith(DICTIONARY_PREFIX) && !this.dict.restore(key, all[key])) this.removedKeys.add(key);
+    this.dict.active = true;
     const metas = new Map<number, TabMeta>();
     const chunks = new Map<number, { n: number; key: string; value: ChunkValue; bytes: number }[]>();
     const through: { key: string; value: FinishedValue }[] = [];
@@ -668,10 +701,10 @@ export class SessionPersister {
         else this.removedKeys.add(key);
       } else if (key.startsWith('f:')) {
         const value = parseJson<FinishedValue>(raw);
-        if (value && reviveRequest(value.r)) through.push({ key, value });
+        if (value && reviveRequest(value.r, this.dict)) through.push({ key, value });
         else this.removedKeys.add(key);
       } else if (key.startsWith('i:')) {
-        const value = reviveRequest(parseJson<unknown>(raw));
+        const value = reviveRequest(parseJson<unknown>(raw), this.dict);
         if (value && value.hops.length > 0) inflightKeyed.push(value);
         this.removedKeys.add(key);
       } else if ((m = /^m:(-?\d+)$/.exec(key))) {
@@ -681,7 +714,7 @@ export class SessionPersister {
         const value = parseJson<ChunkValue>(raw);
         if (!value || !Array.isArray(value.r)) continue;
         // In place: members keep their positions (a member's seq is the chunk's start + its index).
-        for (const r of value.r) reviveRequest(r);
+        for (const r of value.r) reviveRequest(r, this.dict);
         const tabId = Number(m[1]);
         const list = chunks.get(tabId) ?? [];
         list.push({ n: Number(m[2]), key, value, bytes: sizeOf(key, raw as string) });
@@ -721,7 +754,7 @@ export class SessionPersister {
       // Reopen the last chunk so appends continue it instead of starting a new key.
       const last = state.chunks[state.chunks.length - 1];
       const lastValue = list[list.length - 1];
-      if (last && lastValue && last.len < this.opts.chunkSize) last.reqs = lastValue.value.r.map((r) => requestText(r));
+      if (last && lastValue && last.len < this.opts.chunkSize) last.reqs = lastValue.value.r.map((r) => requestText(r, this.dict));
       this.tabs.set(tabId, state);
       if (slicer.due) await slicer.yield();
       const promised = Math.max(0, meta.nextSeq - meta.firstSeq);
@@ -749,7 +782,7 @@ export class SessionPersister {
     if (KEY_INFLIGHT in all) this.removedKeys.add(KEY_INFLIGHT);
     const byId = new Map<string, ObservedRequest>();
     for (const r of inflightKeyed) byId.set(r.id, r);
-    for (const r of Array.isArray(listed) ? listed : []) if (reviveRequest(r) && r.hops.length > 0) byId.set(r.id, r);
+    for (const r of Array.isArray(listed) ? listed : []) if (reviveRequest(r, this.dict) && r.hops.length > 0) byId.set(r.id, r);
     const inflight = [...byId.values()].filter((r) => !finishedIds.has(r.id));
     // Their keys are scheduled for removal above; the next write puts back those still open
     // (the caller resumes them into its tracker first).

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { requestText, reviveRequest } from '../../../src/background/codec.ts';
+import { LineDictionary, requestText, reviveRequest } from '../../../src/background/codec.ts';
 import { markRequestUnseen, isRequestUnseen } from '../../../src/background/unseen.ts';
-import type { ObservedRequest } from '../../../src/core/model.ts';
+import type { HeaderEntry, ObservedRequest } from '../../../src/core/model.ts';
 import { req } from './fakes.ts';
 
 const roundTrip = (r: ObservedRequest): ObservedRequest => reviveRequest(JSON.parse(requestText(r)))!;
@@ -72,5 +72,87 @@ describe('persisted request text (codec.ts)', () => {
     expect(reviveRequest(null)).toBeNull();
     expect(reviveRequest({ id: 1, hops: [] })).toBeNull();
     expect(reviveRequest({ id: 'x', hops: [null] })).toBeNull();
+  });
+});
+
+describe('header-line dictionary (codec.ts LineDictionary)', () => {
+  const UA = { name: 'User-Agent', value: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/150.0.0.0 Safari/537.36' };
+  const lines = (id: string): HeaderEntry[] => [UA, { name: 'Origin', value: 'http://127.0.0.1:1' }, { name: 'X-Id', value: id }, { name: 'Date', value: 'Wed, 02 Dec 2026 15:06:01 GMT' }];
+  const active = (...args: ConstructorParameters<typeof LineDictionary>): LineDictionary => {
+    const d = new LineDictionary(...args);
+    d.active = true;
+    return d;
+  };
+  const refs = (text: string): number[] => (JSON.parse(text) as { h: unknown[][] }).h.flatMap((hop) => [...(hop[2] as unknown[]), ...((hop[5] as unknown[] | null) ?? [])]).filter((x): x is number => typeof x === 'number' && x < 0);
+
+  it('refers to a line from its second sighting on, and reads it back through the dictionary', () => {
+    const d = active();
+    const a = req({ id: 'a', requestHeaders: lines('a') });
+    const b = req({ id: 'b', requestHeaders: lines('b') });
+    const first = requestText(a, d);
+    expect(refs(first)).toEqual([]);
+    expect(first).toContain(UA.value);
+    const second = requestText(b, d);
+    // UA, Origin and the response's Access-Control-Allow-Origin; the id differs, the Date never enters.
+    expect(refs(second)).toEqual([-1, -2, -3]);
+    expect(second).not.toContain(UA.value);
+    expect(second).toContain('Wed, 02 Dec 2026');
+    expect(second.length).toBeLessThan(first.length - UA.value.length);
+    expect(reviveRequest(JSON.parse(second), d)).toEqual(b);
+    // A third request: same entries, no new ones.
+    expect(refs(requestText(req({ id: 'c', requestHeaders: lines('c') }), d))).toEqual([-1, -2, -3]);
+    expect(d.size).toBe(3);
+  });
+
+  it('inactive (no restore has read the stored entries yet), the text is the one without a dictionary', () => {
+    const d = new LineDictionary();
+    const r = req({ id: 'a', requestHeaders: lines('a') });
+    requestText(r, d);
+    expect(requestText(r, d)).toBe(requestText(r));
+    expect(d.size).toBe(0);
+  });
+
+  it('keeps to its bounds: entries, bytes, and no value longer than 4,096 characters', () => {
+    const d = active(2, 1024);
+    const many = (id: string): HeaderEntry[] => ['a', 'b', 'c'].map((v) => ({ name: 'X-K', value: v })).concat({ name: 'X-Long', value: 'x'.repeat(5000) }, { name: 'X-Id', value: id });
+    requestText(req({ id: 'a', requestHeaders: many('a') }), d);
+    const t = requestText(req({ id: 'b', requestHeaders: many('b') }), d);
+    // Two entries at most: the first two X-K lines; the third, the 5,000-character line and the
+    // response's line stay inline.
+    expect(d.size).toBe(2);
+    expect(refs(t)).toEqual([-1, -2]);
+    expect(t).toContain('x'.repeat(5000));
+    expect(reviveRequest(JSON.parse(t), d)).toEqual(req({ id: 'b', requestHeaders: many('b') }));
+    const small = active(100, 200);
+    for (const id of ['a', 'b']) requestText(req({ id, requestHeaders: [UA, { name: 'X-Other', value: 'y'.repeat(150) }] }), small);
+    expect(small.bytes).toBeLessThanOrEqual(200);
+  });
+
+  it('what it hands to storage restores a fresh dictionary that reads the same texts; an entry never stored stays visible', () => {
+    const d = active();
+    for (const id of ['a', 'b']) requestText(req({ id, requestHeaders: lines(id) }), d);
+    const first = d.takeUnsent()!;
+    expect(first.key).toBe('d:0');
+    expect(d.takeUnsent()).toBeNull();
+    const r = req({ id: 'c', requestHeaders: [...lines('c'), { name: 'X-New', value: '1' }] });
+    requestText(r, d);
+    const text = requestText(req({ id: 'd', requestHeaders: [...lines('d'), { name: 'X-New', value: '1' }] }), d);
+    const second = d.takeUnsent()!;
+    expect(second.key).toBe('d:3');
+    const fresh = new LineDictionary();
+    expect(fresh.restore(second.key, second.value)).toBe(true);
+    expect(fresh.restore(first.key, first.value)).toBe(true);
+    expect(fresh.restore('d:x', first.value)).toBe(false);
+    expect(fresh.restore('d:0', 'not json')).toBe(false);
+    expect(reviveRequest(JSON.parse(text), fresh)).toEqual(reviveRequest(JSON.parse(text), d));
+    expect(fresh.size).toBe(4);
+    // Restored with entry 3 only (d:0 lost): the lines it referred to show as numbered lines.
+    const partial = new LineDictionary();
+    partial.restore(second.key, second.value);
+    const names = reviveRequest(JSON.parse(text), partial)!.hops[0]!.requestHeaders.map((h) => h.name);
+    expect(names).toEqual(['#line0', '#line1', 'X-Id', 'Date', 'X-New']);
+    // A failed set gives its entries back: the next one carries them again.
+    d.unsentFrom(first.from);
+    expect(d.takeUnsent()!.key).toBe('d:0');
   });
 });

@@ -262,3 +262,133 @@ describe('the coalescing window (coalesceMs)', () => {
     expect(await restoredIds(h.area.inner.data)).toEqual(all.map((r) => r.id));
   });
 });
+
+describe('the header-line dictionary in storage (codec.ts LineDictionary, `d:` keys)', () => {
+  const UA = { name: 'User-Agent', value: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/150.0.0.0 Safari/537.36' };
+  /** Requests of tab 1 with lines that repeat (and one that does not), ending in index order. */
+  const similar = (prefix: string, n: number): ObservedRequest[] =>
+    ids(prefix, n).map((id, i) => req({ id, startedMs: 1000 + i, requestHeaders: [UA, { name: 'Origin', value: 'http://127.0.0.1:1' }, { name: 'X-Id', value: id }, { name: `X-Group-${i % 3}`, value: 'g' }] }));
+  /** A worker woken over `data`: every request it files, whole. */
+  async function restored(data: Map<string, unknown>): Promise<ObservedRequest[]> {
+    const area = new FakeStorageArea();
+    for (const [k, v] of data) area.data.set(k, v);
+    const r = await new SessionPersister(area).load();
+    return [...r.tabs.flatMap((t) => t.requests), ...r.finished];
+  }
+  /** A harness whose persister restored (from nothing) first, as the service's does: its dictionary is active. */
+  async function woken(opts: Partial<PersistOptions> = {}): Promise<Harness> {
+    const h = new Harness(new SlowArea(), opts);
+    await h.p.load();
+    return h;
+  }
+
+  it('after a restore, repeated lines are written once under d: keys, with the first set that refers to them, and read back whole', async () => {
+    const h = await woken({ chunkSize: 4 });
+    const all = similar('r', 10);
+    for (const r of all) h.finish(r);
+    await h.flush();
+    await h.flush();
+    const texts = [...h.area.inner.data].filter(([k]) => k.startsWith('c:')).map(([, v]) => v as string);
+    // The user agent is written twice in all: in r0's own text (its first sighting) and once as an entry.
+    expect(texts.join('').split(UA.value)).toHaveLength(2);
+    expect([...h.area.inner.data].filter(([k]) => k.startsWith('d:')).map(([, v]) => v as string).join('')).toContain(UA.value);
+    // Every entry a text refers to was in that text's set or an earlier one.
+    const stored = new Set<number>();
+    let referred = 0;
+    for (const l of h.area.log) {
+      if (l.op !== 'set') continue;
+      for (const k of l.keys) {
+        if (!k.startsWith('d:')) continue;
+        const n = (JSON.parse(l.after.get(k) as string) as unknown[]).length / 2;
+        for (let e = Number(k.slice(2)); e < Number(k.slice(2)) + n; e++) stored.add(e);
+      }
+      for (const k of l.keys) {
+        if (k.startsWith('d:') || k === 'v' || k.startsWith('m:')) continue;
+        for (const ref of (l.after.get(k) as string).match(/[[,]-\d+(?=[,\]])/g) ?? []) {
+          referred++;
+          expect(stored.has(-1 - Number(ref.slice(1)))).toBe(true);
+        }
+      }
+    }
+    expect(referred).toBeGreaterThan(20);
+    expect(await restored(h.area.inner.data)).toEqual(all);
+    expect(h.p.calls.dictChars).toBeGreaterThan(0);
+  });
+
+  it('a stop after any storage call restores every request handed over by then whole, its header lines included', async () => {
+    const h = await woken({ chunkSize: 4, maxCoalesced: 5 });
+    const all = similar('r', 40);
+    let i = 0;
+    for (const round of [3, 9, 1, 12, 7, 8]) {
+      for (const r of all.slice(i, i + round)) h.finish(r);
+      i += round;
+      if (round % 2 === 1) await h.area.answerNext();
+      else await h.flush();
+    }
+    await h.flush();
+    await h.flush();
+    const byId = new Map(all.map((r) => [r.id, r]));
+    for (const l of h.area.log) {
+      const got = await restored(l.after);
+      for (const r of got) expect(r).toEqual(byId.get(r.id));
+      expect(got.flatMap((r) => r.hops[0]!.requestHeaders).some((x) => x.name.startsWith('#line'))).toBe(false);
+    }
+    expect(await restored(h.area.inner.data)).toEqual(all);
+  });
+
+  it('a set that fails gives its entries back: the next set carries them, and what it carries reads whole', async () => {
+    const area = new FakeStorageArea();
+    const p = new SessionPersister(area, { ...DEFAULT_PERSIST_OPTIONS, coalesceMs: 0 });
+    await p.load();
+    const [a, b, c] = similar('r', 3);
+    p.writeFinished(a!);
+    await Promise.resolve();
+    await new Promise((r) => setTimeout(r, 0));
+    area.failNextSet = new Error('quota');
+    p.writeFinished(b!); // second sighting: makes the entries, and its set fails
+    await new Promise((r) => setTimeout(r, 0));
+    expect([...area.data.keys()].some((k) => k.startsWith('d:'))).toBe(false);
+    p.writeFinished(c!);
+    await new Promise((r) => setTimeout(r, 0));
+    expect([...area.data.keys()].some((k) => k.startsWith('d:'))).toBe(true);
+    const got = await restored(area.data);
+    expect(got.map((r) => r.id)).toEqual(['r0', 'r2']);
+    expect(got[1]).toEqual(c);
+  });
+
+  it('a worker that restores over stored entries continues their numbering, and a request written while it reads is written inline', async () => {
+    const h = await woken({ chunkSize: 4 });
+    const all = similar('r', 6);
+    for (const r of all) h.finish(r);
+    await h.flush();
+    const entries = [...h.area.inner.data.keys()].filter((k) => k.startsWith('d:'));
+    // The next worker: a request starts while it reads storage, then more finish once it has.
+    const area = new SlowArea();
+    for (const [k, v] of h.area.inner.data) area.inner.data.set(k, v);
+    const next = new Harness(area, { chunkSize: 4 });
+    next.next.set(1, 6);
+    const loading = next.p.load();
+    // Two of them: with a dictionary in use before the stored entries are read, the second
+    // would take entry 0, which stored texts already mean otherwise.
+    const early = similar('e', 2);
+    for (const r of early) next.p.writeInflightNow(r);
+    await loading;
+    while (area.waiting > 0) await area.answerNext();
+    for (const r of early) expect(area.inner.data.get(`i:${r.id}`) as string).toContain(UA.value);
+    const later = similar('s', 4);
+    for (const r of later) next.finish(r);
+    await next.flush();
+    await next.flush();
+    // Nothing new for the lines the stored entries already hold (UA, Origin, the response's line,
+    // two of the X-Group lines): every later text refers to them.
+    const after = [...area.inner.data.keys()].filter((k) => k.startsWith('d:'));
+    expect(after.slice(0, entries.length)).toEqual(entries);
+    // Their write-through texts, as handed to the browser (the flush removed the keys since).
+    const throughText = (id: string): string => area.log.find((l) => l.keys.includes(`f:${id}`))!.after.get(`f:${id}`) as string;
+    for (const r of later) {
+      expect(throughText(r.id)).toContain('"r":');
+      expect(throughText(r.id)).not.toContain('HeadlessChrome');
+    }
+    expect((await restored(area.inner.data)).filter((r) => r.id.startsWith('s'))).toEqual(later);
+  });
+});

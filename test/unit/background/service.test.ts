@@ -45,7 +45,8 @@ async function ask(s: CaptureService, msg: unknown, sender = POPUP_SENDER): Prom
 const inbound = (p: FakePort): PanelInbound[] => p.sent as PanelInbound[];
 
 /** A write-through `set`: one `f:` (finished) or `i:` (in-flight) key (plus the version `v` before the first batched write). */
-const isThrough = (items: Record<string, unknown>): boolean => Object.keys(items).every((k) => k.startsWith('f:') || k.startsWith('i:') || k === 'v');
+/** A write-through `set`: finished and in-flight keys, and what rides along (the version, header-dictionary entries). */
+const isThrough = (items: Record<string, unknown>): boolean => Object.keys(items).every((k) => k.startsWith('f:') || k.startsWith('i:') || k.startsWith('d:') || k === 'v');
 
 /** The events of a main-frame navigation of `tabId` to `url`, committed at `t`. */
 function navigation(id: string, tabId: number, url: string, t: number, status = 200): RequestEvent[] {
@@ -179,8 +180,9 @@ describe('persistence across a worker restart', () => {
     // (maxCoalesced); no chunk rewrite among them.
     const through = spy.mock.calls.filter((c) => isThrough(c[0]));
     expect(through).toHaveLength(1 + Math.ceil(499 / 32));
-    // Every request once, in finishing order (the version key rides along until the first batched write).
-    expect(through.flatMap((c) => Object.keys(c[0])).filter((k) => k !== 'v')).toEqual(Array.from({ length: 500 }, (_, i) => `f:r${i}`));
+    // Every request once, in finishing order (the version key rides along until the first batched
+    // write, dictionary entries with the first set after a text that refers to them).
+    expect(through.flatMap((c) => Object.keys(c[0])).filter((k) => k !== 'v' && !k.startsWith('d:'))).toEqual(Array.from({ length: 500 }, (_, i) => `f:r${i}`));
   });
 
   it('stays within the byte budget by dropping the oldest entries, and says so', async () => {
