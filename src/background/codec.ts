@@ -1,9 +1,11 @@
 /**
  * The persisted text of a request (persist.ts: `f:`, `i:` and chunk values).
  *
- * The request's own fields as JSON, except its hops: under `h`, each hop is an array of its
- * fields in a fixed order (`HOP_FIELDS`), and each header list is flat (`[name, value, name,
- * value, …]`) with the names found in `HEADER_NAMES` written as their index.
+ * The fields every request has as one array under `q` (`requestText`), any other own field as
+ * itself, and its hops under `h`: each hop is an array of its fields in a fixed order
+ * (`HOP_FIELDS`), and each header list is flat (`[name, value, name, value, …]`) with the names
+ * found in `HEADER_NAMES` written as their index, and lines that repeat as a reference into the
+ * header-line dictionary (`LineDictionary`).
  * Why (measured, docs/bench.md "Capture attribution" and "Session 8"): storage.session writes
  * are a large part of what CORS Lens costs over the benchmark floor, in the worker (the `set`
  * call converts and sends every byte) and in the browser process (which receives and keeps
@@ -17,7 +19,7 @@
  * Reading accepts every form earlier builds wrote (hops as objects, header lists flat or as
  * `{name, value}` objects), so nothing depends on which build wrote a value.
  */
-import type { HeaderEntry, ObservedRequest, RequestHop } from '../core/model.ts';
+import type { HeaderEntry, ObservedOutcome, ObservedRequest, RequestHop } from '../core/model.ts';
 import { headerLines } from '../platform/intern.ts';
 
 /**
@@ -278,16 +280,71 @@ function flat(headers: readonly HeaderEntry[], dict: LineDictionary | undefined)
   return out;
 }
 
-/** The request's persisted JSON text; its repeated header lines as references into `dict` when given. */
+/**
+ * webRequest types (Chromium and Firefox) written as their index under `q`. Append only, like
+ * `HEADER_NAMES`; a type not in it is written as itself.
+ */
+export const RESOURCE_TYPES: readonly string[] = Object.freeze([
+  'xmlhttprequest',
+  'main_frame',
+  'sub_frame',
+  'script',
+  'stylesheet',
+  'image',
+  'font',
+  'media',
+  'ping',
+  'csp_report',
+  'websocket',
+  'object',
+  'other',
+  'beacon',
+  'imageset',
+  'object_subrequest',
+  'speculative',
+  'web_manifest',
+  'xml_dtd',
+  'xslt',
+  'webtransport',
+  'webbundle',
+]);
+const TYPE_INDEX = new Map(RESOURCE_TYPES.map((t, i) => [t, i]));
+
+/**
+ * The request's persisted JSON text; its repeated header lines as references into `dict` when
+ * given. The fields every request has go in a fixed order under `q` (`[id, tabId, type,
+ * initiator, outcome]`, the type as its `RESOURCE_TYPES` index, a completed outcome as 0 and an
+ * incomplete one as 1); a stored request's field names and its `{"outcome":"completed"}` were
+ * ≈ 80 of its ≈ 370 characters once the header lines went to the dictionary (2026-12-02).
+ */
 export function requestText(req: ObservedRequest, dict?: LineDictionary): string {
-  const h = new Array<unknown>(req.hops.length);
-  for (let i = 0; i < req.hops.length; i++) {
-    const x = req.hops[i]!;
+  const { id, tabId, resourceType, initiator, outcome, hops, ...rest } = req;
+  const h = new Array<unknown>(hops.length);
+  for (let i = 0; i < hops.length; i++) {
+    const x = hops[i]!;
     h[i] = [x.url, x.method, flat(x.requestHeaders, dict), x.status, x.statusText, x.responseHeaders === null ? null : flat(x.responseHeaders, dict), x.redirectURL, x.startedMs, x.endedMs];
   }
-  // Spread keeps every own field, the background's marks included (unseen.ts `requestUnseen`);
-  // `hops: undefined` leaves the key out of the text.
-  return JSON.stringify({ ...req, hops: undefined, h });
+  const o = outcome.outcome === 'completed' ? 0 : outcome.outcome === 'incomplete' ? 1 : outcome;
+  // The rest keeps every other own field, the background's marks included (unseen.ts
+  // `requestUnseen`).
+  return JSON.stringify({ q: [id, tabId, TYPE_INDEX.get(resourceType) ?? resourceType, initiator, o], h, ...rest });
+}
+
+/** The `q` fields back onto the request (in place); false when they are not what `requestText` writes. */
+function unpackFields(r: Record<string, unknown>, q: unknown): boolean {
+  if (!Array.isArray(q) || q.length !== 5) return false;
+  const [id, tabId, type, initiator, o] = q as unknown[];
+  if (typeof id !== 'string' || (tabId !== null && typeof tabId !== 'number') || (initiator !== null && typeof initiator !== 'string')) return false;
+  const resourceType = typeof type === 'number' ? RESOURCE_TYPES[type] : type;
+  if (typeof resourceType !== 'string') return false;
+  let outcome: ObservedOutcome;
+  if (o === 0) outcome = { outcome: 'completed' };
+  else if (o === 1) outcome = { outcome: 'incomplete' };
+  else if (o && typeof o === 'object' && (o as ObservedOutcome).outcome === 'failed' && typeof (o as { error?: unknown }).error === 'string') outcome = o as ObservedOutcome;
+  else return false;
+  delete r.q;
+  Object.assign(r, { id, tabId, resourceType, initiator, outcome });
+  return true;
 }
 
 /** A header list in any form; null when it is not a list. Shared lines, as live capture has them. */
@@ -342,7 +399,8 @@ function hopFrom(a: unknown, dict: LineDictionary | undefined): RequestHop | nul
  */
 export function reviveRequest(v: unknown, dict?: LineDictionary): ObservedRequest | null {
   if (!v || typeof v !== 'object') return null;
-  const r = v as ObservedRequest & { h?: unknown };
+  const r = v as ObservedRequest & { h?: unknown; q?: unknown };
+  if ('q' in r && !unpackFields(r as unknown as Record<string, unknown>, r.q)) return null;
   if (typeof r.id !== 'string') return null;
   if (Array.isArray(r.h) && r.hops === undefined) {
     const hops: RequestHop[] = [];

@@ -75,6 +75,28 @@ describe('persisted request text (codec.ts)', () => {
   });
 });
 
+describe('the fields every request has (codec.ts, `q`)', () => {
+  it('go as one array, the type as its index and a completed outcome as 0; every outcome and an unknown type read back', () => {
+    const r = req({ id: 'a' });
+    const v = JSON.parse(requestText(r)) as Record<string, unknown>;
+    expect(v.q).toEqual(['a', 1, 0, r.initiator, 0]);
+    for (const k of ['id', 'tabId', 'resourceType', 'initiator', 'outcome', 'hops']) expect(v).not.toHaveProperty(k);
+    const odd = [
+      req({ id: 'f', outcome: { outcome: 'failed', error: 'net::ERR_FAILED' }, resourceType: 'a_type_of_tomorrow', tabId: null }),
+      req({ id: 'i', outcome: { outcome: 'incomplete' }, resourceType: 'main_frame' }),
+    ];
+    for (const x of odd) expect(roundTrip(x)).toEqual(x);
+    expect((JSON.parse(requestText(odd[0]!)) as { q: unknown[] }).q).toEqual(['f', null, 'a_type_of_tomorrow', odd[0]!.initiator, { outcome: 'failed', error: 'net::ERR_FAILED' }]);
+  });
+
+  it('a broken q is not a request', () => {
+    const h = (JSON.parse(requestText(req({ id: 'a' }))) as { h: unknown }).h;
+    for (const q of [null, ['a', 1, 0, null], [1, 1, 0, null, 0], ['a', 'tab', 0, null, 0], ['a', 1, 999, null, 0], ['a', 1, 0, null, 2], ['a', 1, 0, null, { outcome: 'failed' }]]) {
+      expect(reviveRequest({ q, h })).toBeNull();
+    }
+  });
+});
+
 describe('header-line dictionary (codec.ts LineDictionary)', () => {
   const UA = { name: 'User-Agent', value: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/150.0.0.0 Safari/537.36' };
   const lines = (id: string): HeaderEntry[] => [UA, { name: 'Origin', value: 'http://127.0.0.1:1' }, { name: 'X-Id', value: id }, { name: 'Date', value: 'Wed, 02 Dec 2026 15:06:01 GMT' }];
