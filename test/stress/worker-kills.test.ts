@@ -28,7 +28,8 @@ const KILL_EVERY_MS = 400;
 
 type Launched = Awaited<ReturnType<typeof launchChromium>>;
 type Reply = { ok: true; value: { har: string; count: number } } | { ok: false; error: string };
-type Har = { log: { entries: { request: { url: string }; _cors: { observed: { outcome: string } } }[] } };
+type HarHeader = { name: string; value: string };
+type Har = { log: { entries: { request: { url: string; headers: HarHeader[] }; response: { headers: HarHeader[] }; _cors: { observed: { outcome: string } } }[] } };
 
 let browser: Launched;
 let server: Awaited<ReturnType<typeof startHostileServer>>;
@@ -139,8 +140,14 @@ describe('capture under repeated worker death', () => {
     console.log(`[stress] lost runs (${runs.length}): ${runs.slice(0, 60).join(' ')}`);
     const wakes = (await popup.evaluate(async () => (await chrome.storage.session.get('diag:wakes'))['diag:wakes'] ?? [])) as Record<string, number>[];
     console.log(`[stress] wakes ${wakes.length}: ${wakes.map((w) => `${w.restoreMs}ms/q${w.queued}/f${w.restoredFinished}/i${w.restoredInflight}/e${w.replayed}`).join(' ')}`);
+    // A header line that a stored request referred to in the header-line dictionary and that no
+    // restore found (codec.ts LineDictionary: it would show as a `#line<n>` name).
+    const burstEntries = har.log.entries.filter((e) => e.request.url.includes(`/ok/${tag}/`));
+    const dangling = burstEntries.filter((e) => [...e.request.headers, ...e.response.headers].some((h) => h.name.startsWith('#line'))).length;
+    console.log(`[stress] exported entries with a header line the dictionary lost: ${dangling} of ${burstEntries.length}`);
     expect(kills).toBeGreaterThanOrEqual(3);
     expect(result.ok).toBe(BURST);
+    expect(dangling).toBe(0);
     expect(lost.slice(0, 20)).toEqual([]);
   }, 240_000);
 });
