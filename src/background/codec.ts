@@ -131,9 +131,10 @@ const HOP_FIELDS = ['url', 'method', 'requestHeaders', 'status', 'statusText', '
  * (850 distinct lines among 53,386); the bytes of the `storage.session` writes, not their number,
  * are what persistence costs (docs/bench.md, "Session 9").
  *
- * A line enters at its second sighting (a value seen once, an id or a length, would only fill the
- * dictionary), unless its name is one whose values are times (they change every second, and
- * would fill it in an hour of capture). Bounded in entries and in bytes; once full, new lines
+ * A line enters when a second request has it (a value only one request has, an id or a length,
+ * would only fill the dictionary; a request is written more than once, in flight and finished,
+ * so sightings are counted per request), unless its name is one whose values are times (they
+ * change every second, and would fill it in an hour of capture). Bounded in entries and in bytes; once full, new lines
  * are written inline as before. Entries are never removed or renumbered while the storage lives:
  * a stored text may refer to any of them.
  *
@@ -146,8 +147,8 @@ const HOP_FIELDS = ['url', 'method', 'requestHeaders', 'status', 'statusText', '
 export class LineDictionary {
   /** name → value → index in `lines`. */
   private readonly index = new Map<string, Map<string, number>>();
-  /** Lines seen once (name → values), bounded: a line needs a second sighting to enter. */
-  private seen = new Map<string, Set<string>>();
+  /** Lines seen in one request so far (name → value → that request's id), bounded: a line enters when a second request has it. */
+  private seen = new Map<string, Map<string, string>>();
   private seenCount = 0;
   /** The entries; a hole is an entry a restore did not find (a `set` that never landed). */
   readonly lines: (HeaderEntry | undefined)[] = [];
@@ -163,26 +164,28 @@ export class LineDictionary {
     private readonly maxBytes = 256 * 1024,
   ) {}
 
-  /** The entry of this line, or -1 (it is written inline). Records a sighting. */
-  ref(name: string, value: string): number {
+  /** The entry of this line, or -1 (it is written inline). Records a sighting in request `requestId`. */
+  ref(name: string, value: string, requestId: string): number {
     const hit = this.index.get(name)?.get(value);
     if (hit !== undefined) return hit;
     if (!this.active || value.length > MAX_ENTRY_LENGTH || TIME_VALUED.has(name)) return -1;
     const size = name.length + value.length + 8;
     if (this.lines.length >= this.maxEntries || this.bytes + size > this.maxBytes) return -1;
     let once = this.seen.get(name);
-    if (once === undefined || !once.has(value)) {
+    const by = once?.get(value);
+    if (by === requestId) return -1;
+    if (by === undefined) {
       if (this.seenCount >= SEEN_CAP) {
         this.seen = new Map();
         this.seenCount = 0;
         once = undefined;
       }
-      if (once === undefined) this.seen.set(name, (once = new Set()));
-      once.add(value);
+      if (once === undefined) this.seen.set(name, (once = new Map()));
+      once.set(value, requestId);
       this.seenCount++;
       return -1;
     }
-    once.delete(value);
+    once!.delete(value);
     this.seenCount--;
     return this.add(name, value, size);
   }
@@ -269,11 +272,11 @@ const SEEN_CAP = 8192;
 /** Names whose values are times (new every second): never entries. */
 const TIME_VALUED: ReadonlySet<string> = new Set(['Date', 'date', 'Expires', 'expires', 'Last-Modified', 'last-modified', 'Age', 'age']);
 
-function flat(headers: readonly HeaderEntry[], dict: LineDictionary | undefined): (string | number)[] {
+function flat(headers: readonly HeaderEntry[], dict: LineDictionary | undefined, requestId: string): (string | number)[] {
   const out: (string | number)[] = [];
   for (let i = 0; i < headers.length; i++) {
     const h = headers[i]!;
-    const d = dict === undefined ? -1 : dict.ref(h.name, h.value);
+    const d = dict === undefined ? -1 : dict.ref(h.name, h.value, requestId);
     if (d >= 0) out.push(-1 - d);
     else out.push(NAME_INDEX.get(h.name) ?? h.name, h.value);
   }
@@ -322,7 +325,7 @@ export function requestText(req: ObservedRequest, dict?: LineDictionary): string
   const h = new Array<unknown>(hops.length);
   for (let i = 0; i < hops.length; i++) {
     const x = hops[i]!;
-    h[i] = [x.url, x.method, flat(x.requestHeaders, dict), x.status, x.statusText, x.responseHeaders === null ? null : flat(x.responseHeaders, dict), x.redirectURL, x.startedMs, x.endedMs];
+    h[i] = [x.url, x.method, flat(x.requestHeaders, dict, id), x.status, x.statusText, x.responseHeaders === null ? null : flat(x.responseHeaders, dict, id), x.redirectURL, x.startedMs, x.endedMs];
   }
   const o = outcome.outcome === 'completed' ? 0 : outcome.outcome === 'incomplete' ? 1 : outcome;
   // The rest keeps every other own field, the background's marks included (unseen.ts

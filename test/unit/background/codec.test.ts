@@ -126,6 +126,19 @@ describe('header-line dictionary (codec.ts LineDictionary)', () => {
     expect(d.size).toBe(3);
   });
 
+  it('counts sightings per request: a request written twice (in flight, then finished) does not make its own lines entries', () => {
+    const d = active();
+    const a = req({ id: 'a', requestHeaders: lines('a') });
+    requestText(a, d);
+    requestText(a, d);
+    expect(d.size).toBe(0);
+    const t = requestText(req({ id: 'b', requestHeaders: lines('b') }), d);
+    // The lines both requests have, not a's own X-Id.
+    expect(d.size).toBe(3);
+    expect(t).toContain('"X-Id","b"');
+    expect(requestText(a, d)).toContain('"X-Id","a"');
+  });
+
   it('inactive (no restore has read the stored entries yet), the text is the one without a dictionary', () => {
     const d = new LineDictionary();
     const r = req({ id: 'a', requestHeaders: lines('a') });
