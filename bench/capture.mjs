@@ -149,9 +149,15 @@ async function spawnFirefox(exe, ext, url) {
  * Runs one browser's variants for `rounds` measured rounds (plus one warm-up round).
  * @param {'chromium'|'firefox'} browserName
  * @param {Variant[]} variants
- * @param {{rounds: number, minRounds?: number, budgetMs?: number, warmupCalls?: number, log: (s: string) => void, calls?: number}} opts
+ * @param {{rounds: number, minRounds?: number, budgetMs?: number, warmupCalls?: number, log: (s: string) => void, calls?: number, fresh?: boolean}} opts
  *   rounds: at most this many measured rounds; after `minRounds`, no new round starts once the
  *   measured rounds have used `budgetMs` (the loop is bounded in count and in time)
+ *   fresh: new browsers for every round (each warmed up by its own `warmupCalls` batch first),
+ *   instead of one browser per variant kept open for the run. Why: a browser instance keeps a
+ *   bias of its own for the whole run, in every process kind and most in its network service
+ *   (measured 2026-12-02: two instances of the same build, 8 rounds, differed by 7 % in CPU ÷
+ *   network CPU and by 23 % in network CPU), which more rounds do not average out; with fresh
+ *   browsers it is drawn anew each round. No batch then begins with a wake.
  */
 export async function runCaptureFor(browserName, variants, opts) {
   const exe = findBrowsers()[browserName];
@@ -164,13 +170,23 @@ export async function runCaptureFor(browserName, variants, opts) {
   /** @type {Batch[]} */
   const batches = [];
   const t0 = performance.now();
-  try {
+  /** The bench server's name for a variant's page: one per browser instance (fresh: per round). */
+  let pageKey = (/** @type {Variant} */ v) => v.name;
+  const launch = async () => {
     for (const v of variants) {
-      const url = server.pageUrl(v.name);
+      const url = server.pageUrl(pageKey(v));
       const b = browserName === 'chromium' ? spawnChromium(exe, v.ext, url) : await spawnFirefox(exe, v.ext, url);
       browsers.set(v.name, b);
-      await server.waitReady(v.name, LOAD_TIMEOUT_MS);
+      await server.waitReady(pageKey(v), LOAD_TIMEOUT_MS);
     }
+  };
+  const closeAll = async () => {
+    for (const v of variants) server.stop(pageKey(v));
+    await Promise.all([...browsers.values()].map((b) => b.close()));
+    browsers.clear();
+  };
+  try {
+    await launch();
     opts.log(`  ${browserName}: ${variants.length} browsers up in ${Math.round(performance.now() - t0)} ms`);
     let measuredFrom = 0;
     /** When each variant's last batch ended: the idle gap before its next one (see IDLE_STOP_MS). */
@@ -182,12 +198,22 @@ export async function runCaptureFor(browserName, variants, opts) {
         break;
       }
       const order = round % 2 === 0 ? variants : [...variants].reverse();
+      if (opts.fresh && round > 1) {
+        // New browsers for this round, each warmed up (worker start, JIT, connections) by a
+        // batch of its own that is not counted.
+        await closeAll();
+        const r = round;
+        pageKey = (v) => `${v.name}~${r}`;
+        await launch();
+        for (const v of order) await server.runJob(pageKey(v), { tag: `${v.name}-${round}-warm`, calls: opts.warmupCalls ?? calls, wave: WAVE, failEvery: FAIL_EVERY }, JOB_TIMEOUT_MS);
+        lastEnd.clear();
+      }
       for (const v of order) {
         const b = /** @type {{pid: number}} */ (browsers.get(v.name));
         let before = { total: 0, network: /** @type {number|null} */ (null), byKind: /** @type {Record<string, number>} */ ({}), threads: /** @type {Record<string, number>} */ ({}) };
         let startedAt = 0;
         const job = { tag: `${v.name}-${round}`, calls: round === 0 ? (opts.warmupCalls ?? calls) : calls, wave: WAVE, failEvery: FAIL_EVERY };
-        const r = await server.runJob(v.name, job, JOB_TIMEOUT_MS, () => {
+        const r = await server.runJob(pageKey(v), job, JOB_TIMEOUT_MS, () => {
           before = sampleCpu(b.pid, isNet);
           startedAt = performance.now();
         });
@@ -218,8 +244,7 @@ export async function runCaptureFor(browserName, variants, opts) {
       }
     }
   } finally {
-    for (const v of variants) server.stop(v.name);
-    await Promise.all([...browsers.values()].map((b) => b.close()));
+    await closeAll();
     await server.close();
   }
   const expectedFailed = expectedFailures(calls);

@@ -14,6 +14,9 @@
  *                                      release build of an older commit as `lens-old`
  *   npm run bench -- --only capture --no-firefox --baseline <commit> --budget 480
  *                                      the same paired against the floor, with a longer round budget
+ *   npm run bench -- --only capture --fresh [--rounds 10 --budget 900]
+ *                                      new browsers every round (a browser instance keeps a bias
+ *                                      of its own for the run: bench/capture.mjs `fresh`)
  *   npm run bench -- --only engine --baseline <commit>
  *                                      the CLI of <commit> in the same rounds (5): old / floor, new / old
  *
@@ -42,6 +45,12 @@ const only = onlyValue ? onlyValue.split(',').map((s) => s.trim()) : SECTIONS;
 for (const s of only) if (!SECTIONS.includes(s)) throw new Error(`unknown section ${s} (one of ${SECTIONS.join(', ')})`);
 const quick = flag('quick');
 const attribution = flag('attribution');
+// --fresh: the capture benchmark starts new browsers every round (capture.mjs `fresh`).
+const fresh = flag('fresh');
+// --rounds <n>: measured capture rounds at most (default 6), e.g. for a longer --fresh run.
+const roundsArg = argv.indexOf('--rounds');
+const roundsN = roundsArg >= 0 ? Number(argv[roundsArg + 1]) : undefined;
+if (roundsN !== undefined && !(Number.isInteger(roundsN) && roundsN > 0)) throw new Error('--rounds needs a positive integer');
 const baselineArg = argv.indexOf('--baseline');
 const baseline = baselineArg >= 0 ? argv[baselineArg + 1] : undefined;
 if (baselineArg >= 0 && !baseline) throw new Error('--baseline needs a commit');
@@ -128,7 +137,7 @@ if (only.includes('memory')) {
 
 if (only.includes('capture')) {
   log(`\n[capture] ${elapsed()}  (${CALLS} calls per batch: half preflighted, 10 % failing)`);
-  const rounds = quick ? 1 : 6;
+  const rounds = quick ? 1 : (roundsN ?? 6);
   const floorDir = resolve(ROOT, 'bench/floor-extension');
   /** @type {{name: string, ext: string|null}[]} */
   const variants = [
@@ -152,6 +161,7 @@ if (only.includes('capture')) {
     budgetMs: budgetS !== undefined ? budgetS * 1000 : quick ? 60_000 : attribution ? 600_000 : 120_000,
     warmupCalls: 200,
     log,
+    fresh,
   });
   const lensFloor = pairedRatios(chromium.batches, 'lens', 'floor');
   const floorNone = pairedRatios(chromium.batches, 'floor', 'none');
@@ -178,7 +188,8 @@ if (only.includes('capture')) {
     log(`\nfloor's own CPU by kind ÷ its network CPU: ${CHROMIUM_KINDS.map((k) => `${k} ${fk[k] ? fk[k].median.toFixed(2) : '-'}`).join(', ')}`);
   }
   const chromiumRounds = lensFloor.wall.n;
-  table.push([`Chromium CORS Lens / floor, page wall (${chromiumRounds} rounds)`, fmtSpread(lensFloor.wall), '≤ 1.02', lensFloor.wall.median <= 1.02]);
+  const freshNote = fresh ? ', fresh browsers each round' : '';
+  table.push([`Chromium CORS Lens / floor, page wall (${chromiumRounds} rounds${freshNote})`, fmtSpread(lensFloor.wall), '≤ 1.02', lensFloor.wall.median <= 1.02]);
   table.push(['Chromium CORS Lens / floor, CPU ÷ network-service CPU', fmtSpread(lensFloor.cpuPerNet), '(≤ 1.02)', lensFloor.cpuPerNet.median <= 1.02]);
   table.push(['Chromium CORS Lens / floor, browser CPU', fmtSpread(lensFloor.cpu), '—', null]);
   // Split by whether CORS Lens's batch began with a wake of its stopped worker (the restore
@@ -216,12 +227,12 @@ if (only.includes('capture')) {
         { name: 'floor-b', ext: resolve(ROOT, 'bench/floor-extension') },
         { name: 'lens', ext: /** @type {string} */ (firefoxDir) },
       ],
-      { rounds, minRounds: quick ? 1 : 2, budgetMs: quick ? 60_000 : 90_000, warmupCalls: 200, log },
+      { rounds, minRounds: quick ? 1 : 2, budgetMs: quick ? 60_000 : 90_000, warmupCalls: 200, log, fresh },
     );
     const ffLens = pairedRatios(firefox.batches, 'lens', 'floor');
     const ffNoise = pairedRatios(firefox.batches, 'floor-b', 'floor');
     results.sections.captureFirefox = { ...firefox, lensFloor: ffLens, noise: ffNoise };
-    table.push([`Firefox CORS Lens / floor, page wall (${ffLens.wall.n} rounds)`, fmtSpread(ffLens.wall), '≤ 1.02', ffLens.wall.median <= 1.02]);
+    table.push([`Firefox CORS Lens / floor, page wall (${ffLens.wall.n} rounds${fresh ? ', fresh browsers each round' : ''})`, fmtSpread(ffLens.wall), '≤ 1.02', ffLens.wall.median <= 1.02]);
     table.push(['Firefox CORS Lens / floor, browser CPU', fmtSpread(ffLens.cpu), '(≤ 1.02)', ffLens.cpu.median <= 1.02]);
     table.push(['Firefox noise: floor-b / floor, page wall', fmtSpread(ffNoise.wall), '≈ 1', null]);
     table.push(['Firefox noise: floor-b / floor, browser CPU', fmtSpread(ffNoise.cpu), '≈ 1', null]);
