@@ -57,6 +57,23 @@ const ids = (prefix: string, n: number): string[] => Array.from({ length: n }, (
 /** Requests of tab 1 that end in the order of their index. */
 const reqs = (prefix: string, n: number): ObservedRequest[] => ids(prefix, n).map((id, i) => req({ id, startedMs: 1000 + i }));
 
+/**
+ * The 40 requests finish in rounds of 3, 9, 1, 12, 7 and 8; after each round alternately one
+ * answer, or a batched flush with its answers; then two flushes.
+ */
+async function playRounds(h: Harness, all: ObservedRequest[]): Promise<void> {
+  let i = 0;
+  for (const round of [3, 9, 1, 12, 7, 8]) {
+    for (const r of all.slice(i, i + round)) h.finish(r);
+    i += round;
+    if (round % 2 === 1) await h.area.answerNext();
+    else await h.flush();
+  }
+  await h.flush();
+  await h.flush();
+  expect(i).toBe(all.length);
+}
+
 describe('coalesced write-through of finished requests (no window: the round trip alone)', () => {
   it('with no write-through on its way, a finished request is handed to the browser at once, with the version key', () => {
     const h = new Harness(new SlowArea());
@@ -121,18 +138,7 @@ describe('coalesced write-through of finished requests (no window: the round tri
   it('a stop after any storage call loses nothing handed over by then, and restores it once, in order', async () => {
     const h = new Harness(new SlowArea(), { chunkSize: 4, maxCoalesced: 5 });
     const all = reqs('r', 40);
-    /** Requests finished so far. */
-    let i = 0;
-    for (const round of [3, 9, 1, 12, 7, 8]) {
-      for (const r of all.slice(i, i + round)) h.finish(r);
-      i += round;
-      // Alternately an answer, or a batched flush with its answers.
-      if (round % 2 === 1) await h.area.answerNext();
-      else await h.flush();
-    }
-    await h.flush();
-    await h.flush();
-    expect(i).toBe(40);
+    await playRounds(h, all);
     const handedOver = new Set<string>();
     for (const l of h.area.log) {
       if (l.op === 'set') for (const k of l.keys) if (k.startsWith('f:')) handedOver.add(k.slice(2));
@@ -318,15 +324,7 @@ describe('the header-line dictionary in storage (codec.ts LineDictionary, `d:` k
   it('a stop after any storage call restores every request handed over by then whole, its header lines included', async () => {
     const h = await woken({ chunkSize: 4, maxCoalesced: 5 });
     const all = similar('r', 40);
-    let i = 0;
-    for (const round of [3, 9, 1, 12, 7, 8]) {
-      for (const r of all.slice(i, i + round)) h.finish(r);
-      i += round;
-      if (round % 2 === 1) await h.area.answerNext();
-      else await h.flush();
-    }
-    await h.flush();
-    await h.flush();
+    await playRounds(h, all);
     const byId = new Map(all.map((r) => [r.id, r]));
     for (const l of h.area.log) {
       const got = await restored(l.after);
