@@ -150,6 +150,8 @@ export class LineDictionary {
   /** Lines seen in one request so far (name → value → that request's id), bounded: a line enters when a second request has it. */
   private seen = new Map<string, Map<string, string>>();
   private seenCount = 0;
+  /** Characters of the values in `seen`: they are kept alive by it (bounded too, see `SEEN_CHARS`). */
+  private seenChars = 0;
   /** The entries; a hole is an entry a restore did not find (a `set` that never landed). */
   readonly lines: (HeaderEntry | undefined)[] = [];
   /** Entries from this index on have not been handed to a `set` yet. */
@@ -175,18 +177,21 @@ export class LineDictionary {
     const by = once?.get(value);
     if (by === requestId) return -1;
     if (by === undefined) {
-      if (this.seenCount >= SEEN_CAP) {
+      if (this.seenCount >= SEEN_CAP || this.seenChars + value.length > SEEN_CHARS) {
         this.seen = new Map();
         this.seenCount = 0;
+        this.seenChars = 0;
         once = undefined;
       }
       if (once === undefined) this.seen.set(name, (once = new Map()));
       once.set(value, requestId);
       this.seenCount++;
+      this.seenChars += value.length;
       return -1;
     }
     once!.delete(value);
     this.seenCount--;
+    this.seenChars -= value.length;
     return this.add(name, value, size);
   }
 
@@ -253,6 +258,7 @@ export class LineDictionary {
     this.index.clear();
     this.seen = new Map();
     this.seenCount = 0;
+    this.seenChars = 0;
     this.lines.length = 0;
     this.unsent = 0;
     this.bytes = 0;
@@ -260,6 +266,11 @@ export class LineDictionary {
 
   get size(): number {
     return this.lines.length;
+  }
+
+  /** Characters of the values seen in one request so far, kept for a second sighting (bounded). */
+  get sightingChars(): number {
+    return this.seenChars;
   }
 }
 
@@ -269,6 +280,12 @@ export const DICTIONARY_PREFIX = 'd:';
 const MAX_ENTRY_LENGTH = 4096;
 /** Lines seen once, remembered at most (then forgotten, and counted afresh). */
 const SEEN_CAP = 8192;
+/**
+ * …and at most this many characters of values: a server that sends long values unique to each
+ * response (up to `MAX_ENTRY_LENGTH`) would otherwise keep 8,192 × 4 KB alive in the worker after
+ * their requests are gone.
+ */
+const SEEN_CHARS = 512 * 1024;
 /** Names whose values are times (new every second): never entries. */
 const TIME_VALUED: ReadonlySet<string> = new Set(['Date', 'date', 'Expires', 'expires', 'Last-Modified', 'last-modified', 'Age', 'age']);
 

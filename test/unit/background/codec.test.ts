@@ -163,6 +163,22 @@ describe('header-line dictionary (codec.ts LineDictionary)', () => {
     expect(small.bytes).toBeLessThanOrEqual(200);
   });
 
+  it('keeps at most 512 K characters of values seen once alive, and still finds the repeated ones', () => {
+    const d = active();
+    let most = 0;
+    for (let i = 0; i < 300; i++) {
+      const unique = { name: 'X-Blob', value: `${i}`.padEnd(4000, 'z') };
+      requestText(req({ id: `u${i}`, requestHeaders: [unique, UA] }), d);
+      most = Math.max(most, d.sightingChars);
+    }
+    // 1.2 M characters went by; the bound was reached, and held.
+    expect(most).toBeGreaterThan(500 * 1024);
+    expect(most).toBeLessThanOrEqual(512 * 1024);
+    // The user agent, in every one of them, entered with the second.
+    expect(refs(requestText(req({ id: 'last', requestHeaders: [UA] }), d))).toContain(-1);
+    expect(d.size).toBeLessThanOrEqual(2);
+  });
+
   it('what it hands to storage restores a fresh dictionary that reads the same texts; an entry never stored stays visible', () => {
     const d = active();
     for (const id of ['a', 'b']) requestText(req({ id, requestHeaders: lines(id) }), d);
