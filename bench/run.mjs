@@ -47,6 +47,7 @@ const quick = flag('quick');
 const attribution = flag('attribution');
 // --fresh: the capture benchmark starts new browsers every round (capture.mjs `fresh`).
 const fresh = flag('fresh');
+const freshNote = fresh ? ', fresh browsers each round' : '';
 // --rounds <n>: measured capture rounds at most (default 6), e.g. for a longer --fresh run.
 const roundsArg = argv.indexOf('--rounds');
 const roundsN = roundsArg >= 0 ? Number(argv[roundsArg + 1]) : undefined;
@@ -188,7 +189,6 @@ if (only.includes('capture')) {
     log(`\nfloor's own CPU by kind ÷ its network CPU: ${CHROMIUM_KINDS.map((k) => `${k} ${fk[k] ? fk[k].median.toFixed(2) : '-'}`).join(', ')}`);
   }
   const chromiumRounds = lensFloor.wall.n;
-  const freshNote = fresh ? ', fresh browsers each round' : '';
   table.push([`Chromium CORS Lens / floor, page wall (${chromiumRounds} rounds${freshNote})`, fmtSpread(lensFloor.wall), '≤ 1.02', lensFloor.wall.median <= 1.02]);
   table.push(['Chromium CORS Lens / floor, CPU ÷ network-service CPU', fmtSpread(lensFloor.cpuPerNet), '(≤ 1.02)', lensFloor.cpuPerNet.median <= 1.02]);
   table.push(['Chromium CORS Lens / floor, browser CPU', fmtSpread(lensFloor.cpu), '—', null]);
@@ -232,7 +232,7 @@ if (only.includes('capture')) {
     const ffLens = pairedRatios(firefox.batches, 'lens', 'floor');
     const ffNoise = pairedRatios(firefox.batches, 'floor-b', 'floor');
     results.sections.captureFirefox = { ...firefox, lensFloor: ffLens, noise: ffNoise };
-    table.push([`Firefox CORS Lens / floor, page wall (${ffLens.wall.n} rounds${fresh ? ', fresh browsers each round' : ''})`, fmtSpread(ffLens.wall), '≤ 1.02', ffLens.wall.median <= 1.02]);
+    table.push([`Firefox CORS Lens / floor, page wall (${ffLens.wall.n} rounds${freshNote})`, fmtSpread(ffLens.wall), '≤ 1.02', ffLens.wall.median <= 1.02]);
     table.push(['Firefox CORS Lens / floor, browser CPU', fmtSpread(ffLens.cpu), '(≤ 1.02)', ffLens.cpu.median <= 1.02]);
     table.push(['Firefox noise: floor-b / floor, page wall', fmtSpread(ffNoise.wall), '≈ 1', null]);
     table.push(['Firefox noise: floor-b / floor, browser CPU', fmtSpread(ffNoise.cpu), '≈ 1', null]);

@@ -139,7 +139,7 @@ const HOP_FIELDS = ['url', 'method', 'requestHeaders', 'status', 'statusText', '
  * a stored text may refer to any of them.
  *
  * Durability: an entry is handed to the browser with the first `set` issued after the text that
- * refers to it was made (persist.ts `withHeaderDictionary`), in that same `set` or before it, and
+ * refers to it was made (persist.ts `withDictionary`), in that same `set` or before it, and
  * `set`s land in order; one that fails gives its entries back for the next `set`. A worker that
  * restores reads the `d:` keys before any request; until then (`active` false) nothing refers to
  * the dictionary, so a request written during a restore cannot take an index a stored one has.
@@ -171,7 +171,7 @@ export class LineDictionary {
     const hit = this.index.get(name)?.get(value);
     if (hit !== undefined) return hit;
     if (!this.active || value.length > MAX_ENTRY_LENGTH || TIME_VALUED.has(name)) return -1;
-    const size = name.length + value.length + 8;
+    const size = entrySize(name, value);
     if (this.lines.length >= this.maxEntries || this.bytes + size > this.maxBytes) return -1;
     let once = this.seen.get(name);
     const by = once?.get(value);
@@ -192,17 +192,19 @@ export class LineDictionary {
     once!.delete(value);
     this.seenCount--;
     this.seenChars -= value.length;
-    return this.add(name, value, size);
+    const i = this.lines.length;
+    this.place(i, name, value);
+    return i;
   }
 
-  private add(name: string, value: string, size: number): number {
-    const i = this.lines.length;
-    this.lines.push(headerLines.line(name, value));
+  /** Entry `at` is this line (a new one, or one a restore read back). */
+  private place(at: number, name: string, value: string): void {
+    while (this.lines.length < at) this.lines.push(undefined);
+    this.lines[at] = headerLines.line(name, value);
     let byValue = this.index.get(name);
     if (byValue === undefined) this.index.set(name, (byValue = new Map()));
-    byValue.set(value, i);
-    this.bytes += size;
-    return i;
+    byValue.set(value, at);
+    this.bytes += entrySize(name, value);
   }
 
   /** The entries not handed to a `set` yet, as the key and value to write (null: none); they count as handed over. */
@@ -241,27 +243,10 @@ export class LineDictionary {
       const value = v[i + 1] as unknown;
       const at = from + i / 2;
       if (typeof name !== 'string' || name === '' || typeof value !== 'string' || this.lines[at]) continue;
-      while (this.lines.length < at) this.lines.push(undefined);
-      const line = headerLines.line(name, value);
-      this.lines[at] = line;
-      let byValue = this.index.get(name);
-      if (byValue === undefined) this.index.set(name, (byValue = new Map()));
-      byValue.set(value, at);
-      this.bytes += name.length + value.length + 8;
+      this.place(at, name, value);
     }
     this.unsent = this.lines.length;
     return true;
-  }
-
-  /** Back to empty (the storage was wiped). */
-  clear(): void {
-    this.index.clear();
-    this.seen = new Map();
-    this.seenCount = 0;
-    this.seenChars = 0;
-    this.lines.length = 0;
-    this.unsent = 0;
-    this.bytes = 0;
   }
 
   get size(): number {
@@ -272,6 +257,11 @@ export class LineDictionary {
   get sightingChars(): number {
     return this.seenChars;
   }
+}
+
+/** What an entry is budgeted at (its name and value, and the JSON around them). */
+function entrySize(name: string, value: string): number {
+  return name.length + value.length + 8;
 }
 
 /** Key prefix of the dictionary's entries in storage (persist.ts). */

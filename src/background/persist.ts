@@ -671,10 +671,9 @@ export class SessionPersister {
    * which chunk is still open), so the next writes continue where the dead worker stopped.
    */
   async load(slicer: Yielder = NO_YIELD): Promise<Restored> {
+    // Until the dictionary is active (below), texts made meanwhile (a request that started
+    // during the restore) refer to no entry; from then on they may, with the stored numbers.
     const all = await this.readAll(slicer);
-    // Texts made before this point (a request that started during the restore) did not refer
-    // to the dictionary; from here on they may, with the stored entries' numbers.
-    this.dict.clear();
     if (all[KEY_VERSION] !== String(SCHEMA_VERSION)) {
       // Nothing of ours, or an older layout: start afresh rather than misread it.
       const stale = Object.keys(all);
