@@ -94,6 +94,39 @@ export class BoundedAnalyzer implements Analyzer {
     this.record(g, req);
   }
 
+  /**
+   * Records a request that starts a group of its own without judging it (CorsAnalyzer `defer`):
+   * the next request to join the group is judged with it, and the add returns both entries.
+   * False, and nothing recorded, when one of its URLs belongs to a group already (it must be
+   * `add`ed: it may change the judgement of what is there) or the inner analyzer cannot defer.
+   */
+  defer(req: ObservedRequest): boolean {
+    for (const h of req.hops) if (this.byUrl.has(h.url)) return false;
+    const inner = this.make();
+    if (!inner.defer?.(req)) return false;
+    const g = this.place(req);
+    g.analyzer = inner;
+    this.record(g, req);
+    return true;
+  }
+
+  /**
+   * The judgement of a recorded request (one `defer`red, whose partner has not come), with
+   * whatever else of its group it changes; as `add` returns them. A group that must be rebuilt
+   * first (after a seed, a merge or a restart) is, and every entry of it is returned; a request
+   * the bounds forgot is judged alone.
+   */
+  judge(req: ObservedRequest): AnalyzedEntry[] {
+    const g = req.hops[0] ? this.byUrl.get(req.hops[0].url) : undefined;
+    if (!g || !g.reqs.some((r) => r.req === req)) return this.make().add(req);
+    if (g.analyzer?.judge) return g.analyzer.judge(req);
+    const a = this.make();
+    const latest = new Map<string, AnalyzedEntry>();
+    for (const r of g.reqs) for (const e of a.add(r.req)) latest.set(e.cors.id, e);
+    g.analyzer = a;
+    return [...latest.values()];
+  }
+
   /** The group a request joins (merged or restarted first as the bounds say), URLs registered. */
   private place(req: ObservedRequest): Group {
     const urls = new Set(req.hops.map((h) => h.url));

@@ -22,6 +22,7 @@ import type { RequestEvent } from '../core/events.ts';
 import type { BrowserProfile, HeaderEntry, ObservedRequest } from '../core/model.ts';
 import { headerGet } from '../core/model.ts';
 import { RequestTracker } from '../core/tracker.ts';
+import { isPreflight } from '../core/classify.ts';
 import type { AnalyzedEntry } from '../core/annotation.ts';
 import type { ExtensionApi, PortLike, SenderLike } from '../platform/extension-api.ts';
 import type { EventContext } from '../platform/webrequest.ts';
@@ -470,7 +471,9 @@ export class CaptureService {
       this.persister.dropped(req.id);
       return;
     }
-    const r = this.store.add(req);
+    // A preflight waits for its request to be judged with it (store.ts `defer`), unless a panel
+    // shows the tab live: there every entry goes out as soon as it is known.
+    const r = isPreflight(req) && !this.ports.has(req.tabId ?? NO_TAB) ? this.store.defer(req) : this.store.add(req);
     if (r) {
       let text: string | undefined;
       if (writeThrough) text = this.persister.writeFinished(req);

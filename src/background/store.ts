@@ -55,6 +55,14 @@ export interface Analyzer {
    * stored): later `add`s answer as if it had been added. Without it, restores judge again.
    */
   seed?(req: ObservedRequest): void;
+  /**
+   * Records a request without judging it, if nothing recorded shares a URL with it (false, and
+   * nothing recorded, otherwise): the next request of its group is judged with it and the `add`
+   * returns its entry too (CorsAnalyzer `defer`).
+   */
+  defer?(req: ObservedRequest): boolean;
+  /** A recorded request judged now, with what it changes in its group (as `add` returns them). */
+  judge?(req: ObservedRequest): AnalyzedEntry[];
 }
 export type AnalyzerFactory = () => Analyzer;
 
@@ -105,6 +113,8 @@ interface Slot {
   code: ContributionCode;
   /** Position of the entry's request in the tab's request stream (persistence chunks by it). */
   seq: number;
+  /** The analyzer recorded the request unjudged (`CaptureStore.defer`): `entryOf` asks it for the judgement. */
+  deferred: boolean;
 }
 
 /** State of a tab that persistence writes and restores (everything but the requests). */
@@ -189,6 +199,7 @@ class TabLog {
 
   /** Sets a slot's judgement, adjusting the counters by difference. */
   private judge(slot: Slot, e: AnalyzedEntry): void {
+    slot.deferred = false;
     const code = contributionOf(e);
     if (code !== slot.code) {
       addContribution(this.counters, slot.code, -1);
@@ -213,7 +224,7 @@ class TabLog {
         this.judge(slot, e);
       } else if (e.request.id === req.id) {
         const code = contributionOf(e);
-        this.slots.set(e.cors.id, { entry: e, request: e.request, code, seq });
+        this.slots.set(e.cors.id, { entry: e, request: e.request, code, seq, deferred: false });
         addContribution(this.counters, code, 1);
         this.codesText = null;
       } else {
@@ -231,7 +242,7 @@ class TabLog {
    */
   seed(req: ObservedRequest, seq: number, code: ContributionCode): void {
     this.analyzer.seed!(req);
-    this.slots.set(req.id, { entry: null, request: req, code, seq });
+    this.slots.set(req.id, { entry: null, request: req, code, seq, deferred: false });
     addContribution(this.counters, code, 1);
     this.codesText = null;
   }
@@ -260,8 +271,38 @@ class TabLog {
     this.pending = null;
   }
 
+  /**
+   * Takes a finished preflight unjudged, if it starts a group of its own in the analyzer (true;
+   * false and nothing taken otherwise: it must be `ingest`ed). Its code is `p` whatever its
+   * verdict (`contributionOf`), so the counters are exact at once; its entry comes with the
+   * request it guards (that request's `ingest` returns both) or, asked for first, from `entryOf`.
+   */
+  defer(req: ObservedRequest, seq: number): boolean {
+    if (!this.analyzer.defer?.(req)) return false;
+    this.slots.set(req.id, { entry: null, request: req, code: 'p', seq, deferred: true });
+    addContribution(this.counters, 'p', 1);
+    this.codesText = null;
+    return true;
+  }
+
+  /** Gives a deferred slot its judgement from the analyzer, with what that changes in its group. */
+  private judgeDeferred(slot: Slot): void {
+    slot.deferred = false;
+    for (const judged of this.analyzer.judge?.(slot.request) ?? []) {
+      const e = prepared(judged);
+      const s = this.slots.get(e.cors.id);
+      if (s) this.judge(s, e);
+    }
+  }
+
+  /** Deferred slots not judged yet get their judgement (before a snapshot of the entries). */
+  judgeDeferredAll(): void {
+    for (const slot of this.slots.values()) if (slot.deferred && !slot.entry) this.judgeDeferred(slot);
+  }
+
   /** A slot's entry; judged alone if it somehow has none (never expected after `judgePending`). */
   entryOf(slot: Slot): AnalyzedEntry {
+    if (!slot.entry && slot.deferred) this.judgeDeferred(slot);
     if (!slot.entry) {
       const e = this.factory().add(slot.request).find((x) => x.cors.id === slot.request.id);
       if (!e) throw new Error(`CORS Lens: no judgement for request ${slot.request.id}`);
@@ -298,6 +339,11 @@ class TabLog {
     }
     return n;
   }
+}
+
+/** The request started before the navigation that cleared the tab's log (it belongs to the old document). */
+function clearedBefore(t: TabLog, req: ObservedRequest): boolean {
+  return t.sinceMs !== null && req.id !== t.navRequestId && (req.hops[0]?.startedMs ?? Infinity) < t.sinceMs;
 }
 
 export interface StoreOptions {
@@ -344,12 +390,34 @@ export class CaptureStore {
   add(req: ObservedRequest): AddResult | null {
     const tabId = req.tabId ?? NO_TAB;
     const t = this.log(tabId);
-    if (t.sinceMs !== null && req.id !== t.navRequestId && (req.hops[0]?.startedMs ?? Infinity) < t.sinceMs) return null;
+    if (clearedBefore(t, req)) return null;
     const failedBefore = t.counters.failed;
     const seq = t.nextSeq++;
     let changed = t.ingest(req, seq);
     if (t.trim(this.cap) > 0) changed = changed.filter((e) => t.slots.has(e.cors.id));
     return { tabId, seq, changed, failedChanged: t.counters.failed !== failedBefore };
+  }
+
+  /**
+   * `add` for a finished preflight, without judging it yet (TabLog `defer`): its entry is judged
+   * with the request it guards, when that request is added (the `add` returns both), or when
+   * the entries are asked for first. Why: each preflight was judged alone and again with its
+   * request, ≈ a quarter of the worker's judging (docs/bench.md). Only for a preflight that
+   * starts a group of its own (no recorded request shares a URL with it): then its judgement
+   * cannot change any other entry, so nothing shown or counted waits for it. Otherwise, or with
+   * an analyzer that cannot defer, this is `add`. The caller passes preflights only (their code
+   * is `p` whatever the verdict), and none while a panel shows the tab live.
+   */
+  defer(req: ObservedRequest): AddResult | null {
+    const tabId = req.tabId ?? NO_TAB;
+    const t = this.log(tabId);
+    if (clearedBefore(t, req)) return null;
+    if (t.slots.has(req.id)) return this.add(req);
+    const seq = t.nextSeq;
+    if (!t.defer(req, seq)) return this.add(req);
+    t.nextSeq++;
+    t.trim(this.cap);
+    return { tabId, seq, changed: [], failedChanged: false };
   }
 
   /**
@@ -421,6 +489,8 @@ export class CaptureStore {
     if (!t) return [];
     // With NO_YIELD nothing in judgePending awaits, so it has finished when this line returns.
     if (t.pending) void t.judgePending(NO_YIELD);
+    // First, so that what a deferred preflight's judgement changes in its group is in the copy.
+    t.judgeDeferredAll();
     return [...t.slots.values()].map((s) => t.entryOf(s));
   }
 

@@ -978,8 +978,42 @@ export class CorsAnalyzer {
     return changed;
   }
 
+  /**
+   * Records a request that shares no URL with any other, without judging it: the next `add` of a
+   * request that shares a URL with it judges the two together and returns its entry too (its
+   * judgement is new then). Returns false, and records nothing, when a request already holds one
+   * of its URLs (then its judgement could change theirs: it must be `add`ed).
+   *
+   * Why: the capture worker judges each request as it finishes, and a preflight finishes before
+   * the request it guards. Judging the preflight alone and then again with its request was about
+   * a quarter of the worker's judging (docs/bench.md, "Judging, measured in Node"); deferred, the
+   * pair is judged once. `judge` gives a deferred request its judgement when it is asked for
+   * before a partner arrives.
+   */
+  defer(req: ObservedRequest): boolean {
+    if (this.reqs.has(req.id)) return false;
+    for (const h of req.hops) if (this.byUrl.has(h.url)) return false;
+    this.reqs.set(req.id, { req, seq: this.seq++, cors: null });
+    for (const h of req.hops) {
+      let s = this.byUrl.get(h.url);
+      if (!s) this.byUrl.set(h.url, (s = new Set()));
+      s.add(req.id);
+    }
+    return true;
+  }
+
+  /**
+   * The entries of the group of a recorded request (`defer`red or added) judged now; the ones new
+   * or changed are returned, as by `add`. Nothing when the request is not recorded.
+   */
+  judge(req: ObservedRequest): AnalyzedEntry[] {
+    const m = this.reqs.get(req.id);
+    return m ? this.add(m.req) : [];
+  }
+
   /** All entries sorted by first hop startedMs (ties: insertion order). */
   entries(): AnalyzedEntry[] {
+    for (const m of this.reqs.values()) if (m.cors === null) this.judge(m.req);
     return [...this.reqs.values()]
       .sort((a, b) => startOf(a.req) - startOf(b.req) || a.seq - b.seq)
       .map((m) => ({ request: m.req, cors: m.cors! }));

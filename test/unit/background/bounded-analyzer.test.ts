@@ -84,6 +84,74 @@ describe('BoundedAnalyzer', () => {
   });
 });
 
+describe('BoundedAnalyzer.defer (a preflight judged with the request it guards)', () => {
+  const x = 'http://127.0.0.1:18102/x';
+  const y = 'http://127.0.0.1:18103/y';
+  /** The plain engine with its judgements counted. */
+  function counted(): { make: () => CorsAnalyzer; judged: () => number } {
+    let n = 0;
+    return {
+      make: () => {
+        const a = make();
+        const add = a.add.bind(a);
+        a.add = (r) => (n++, add(r));
+        return a;
+      },
+      judged: () => n,
+    };
+  }
+
+  it('records a preflight that starts a group unjudged; its request judges both, as the eager add-add does', () => {
+    const c = counted();
+    const a = new BoundedAnalyzer(c.make);
+    expect(a.defer(preflight('p', x, 1000))).toBe(true);
+    expect(c.judged()).toBe(0);
+    expect(a.held).toBe(1);
+    const out = a.add(put('r', x, 998));
+    expect(c.judged()).toBe(1);
+    expect(out.map((e) => e.cors.id)).toEqual(['p', 'r']);
+    expect(new Map(out.map((e) => [e.cors.id, e.cors]))).toEqual(feed(new BoundedAnalyzer(make), [preflight('p', x, 1000), put('r', x, 998)]));
+  });
+
+  it('refuses a preflight whose URL a group holds already (its judgement may change theirs)', () => {
+    const a = new BoundedAnalyzer(make);
+    a.add(put('earlier', x, 900));
+    expect(a.defer(preflight('p', x, 1000))).toBe(false);
+    expect(a.held).toBe(1);
+  });
+
+  it('judge: alone before the request comes; after a merge rebuilt its group; forgotten by the bounds, alone', () => {
+    const eagerAlone = feed(new BoundedAnalyzer(make), [preflight('p', x, 1000)]).get('p');
+    const p = preflight('p2', x, 1000);
+    const b = new BoundedAnalyzer(make);
+    b.defer(p);
+    expect(b.judge(p).map((e) => e.cors)).toEqual([eagerAlone && { ...eagerAlone, id: 'p2' }]);
+
+    // A redirect joins the deferred preflight's group to another: the group is rebuilt, and its
+    // judgement is what the eager analyzer gives.
+    const onY = req({ id: 'onY', url: y, startedMs: 900 });
+    const redirected: ObservedRequest = {
+      ...req({ id: 'r', url: y, startedMs: 1100 }),
+      hops: [
+        { ...req({ id: 'r', url: y, startedMs: 1100 }).hops[0]!, status: 307, redirectURL: x, responseHeaders: [h('Access-Control-Allow-Origin', PAGE), h('Location', x)] },
+        { ...req({ id: 'r', url: x, startedMs: 1101 }).hops[0]!, requestHeaders: [h('Origin', 'null')] },
+      ],
+    };
+    const pf = preflight('pf', x, 1000);
+    const lazy = new BoundedAnalyzer(make);
+    lazy.defer(pf);
+    const latest = feed(lazy, [onY, redirected]);
+    for (const e of lazy.judge(pf)) latest.set(e.cors.id, e.cors);
+    expect(latest).toEqual(feed(new BoundedAnalyzer(make), [pf, onY, redirected]));
+
+    const small = new BoundedAnalyzer(make, { maxGroup: 16, keepRecent: 6, keepPreflights: 2, maxTotal: 3 });
+    const old = preflight('old', x, 1000);
+    small.defer(old);
+    for (let i = 0; i < 5; i++) small.add(req({ id: `d${i}`, url: `http://127.0.0.1:18102/d${i}`, startedMs: 2000 + i }));
+    expect(small.judge(old).map((e) => e.cors)).toEqual([eagerAlone && { ...eagerAlone, id: 'old' }]);
+  });
+});
+
 describe('BoundedAnalyzer.seed (a restored request recorded without judging)', () => {
   /** A mixed stream over few URLs: pairs, cache hits, failures, redirects joining two groups. */
   function stream(n: number, seed: number): ObservedRequest[] {

@@ -889,6 +889,51 @@ describe('ports', () => {
     expect(inbound(port).at(-1)).toMatchObject({ type: 'settings', settings: { preserveLog: true } });
   });
 
+  it('a preflight waits to be judged with its request unless a panel shows its tab live; entries, counters and badge are the same either way', async () => {
+    const pfHeaders = [
+      { name: 'Origin', value: PAGE },
+      { name: 'Access-Control-Request-Method', value: 'PUT' },
+    ];
+    const pfOk = [
+      { name: 'Access-Control-Allow-Origin', value: PAGE },
+      { name: 'Access-Control-Allow-Methods', value: 'PUT' },
+    ];
+    const pf = (id: string, url: string, t: number): ObservedRequest => req({ id, url, method: 'OPTIONS', status: 204, startedMs: t, requestHeaders: pfHeaders, responseHeaders: pfOk });
+    const run = async (withPanel: boolean) => {
+      const api = new FakeApi();
+      const logged: string[] = [];
+      const s = service(api, { engine: coreEngine, onEntries: (es) => logged.push(...es.map((e) => e.cors.id)) });
+      await s.ready;
+      const port = new FakePort(panelPortName(1));
+      if (withPanel) s.onConnect(port);
+      await vi.advanceTimersByTimeAsync(0);
+      complete(s, pf('p1', `${API}/a`, 1000));
+      const afterPreflight = [...logged];
+      const countersThen = s.counters(1);
+      complete(s, req({ id: 'r1', url: `${API}/a`, method: 'PUT', startedMs: 998 }));
+      complete(s, pf('p2', `${API}/b`, 1100));
+      complete(s, req({ id: 'r2', url: `${API}/b`, method: 'PUT', startedMs: 1098, responseHeaders: [] }));
+      await vi.advanceTimersByTimeAsync(600);
+      return { afterPreflight, countersThen, logged, entries: s.entries(1), counters: s.counters(1), badge: api.badges.get(1)?.text };
+    };
+    const live = await run(true);
+    const quiet = await run(false);
+    expect(live.afterPreflight).toEqual(['p1']);
+    expect(quiet.afterPreflight).toEqual([]);
+    expect(quiet.countersThen).toEqual(live.countersThen);
+    expect(quiet.logged).toEqual(['p1', 'r1', 'p2', 'r2']);
+    expect(quiet.entries).toEqual(live.entries);
+    expect(quiet.entries.map((e) => [e.cors.id, e.cors.pairedWith])).toEqual([
+      ['p1', 'r1'],
+      ['r1', 'p1'],
+      ['p2', 'r2'],
+      ['r2', 'p2'],
+    ]);
+    expect(quiet.counters).toEqual(live.counters);
+    expect(quiet.badge).toBe('1');
+    expect(live.badge).toBe('1');
+  });
+
   it('disconnects ports from strangers and ignores ports that are not ours', async () => {
     const s = service(new FakeApi());
     await s.ready;

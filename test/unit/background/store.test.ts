@@ -4,6 +4,7 @@ import type { ObservedRequest } from '../../../src/core/model.ts';
 import { BoundedAnalyzer } from '../../../src/background/bounded-analyzer.ts';
 import { NO_YIELD } from '../../../src/background/slicer.ts';
 import { CorsAnalyzer } from '../../../src/core/analyze.ts';
+import { isPreflight } from '../../../src/core/classify.ts';
 import { API, PAGE, StubAnalyzer, req } from './fakes.ts';
 
 function store(cap = 5000): CaptureStore {
@@ -355,6 +356,73 @@ describe('CaptureStore', () => {
         expect(judged()).toBeGreaterThanOrEqual(requests.length);
         expect(b.entries(1)).toEqual(a.entries(1));
       }
+    });
+
+    describe('defer: a preflight judged with the request it guards', () => {
+      /** Each step given to an eager store (add) and a deferring one (defer for preflights). */
+      function both(cap = 5000) {
+        const eager = real(cap);
+        const lazy = real(cap);
+        const steps: { deferred: boolean }[] = [];
+        const step = (r: ObservedRequest): void => {
+          const e = eager.s.add(r);
+          const pf = isPreflight(r);
+          const l = pf ? lazy.s.defer(r) : lazy.s.add(r);
+          steps.push({ deferred: pf && l !== null && l.changed.length === 0 });
+          // What the badge and the popup see is the same at every step.
+          expect(l?.failedChanged).toEqual(e?.failedChanged);
+          expect(l?.seq).toEqual(e?.seq);
+          expect(lazy.s.counters(1)).toEqual(eager.s.counters(1));
+          expect(lazy.s.meta(1)).toEqual(eager.s.meta(1));
+        };
+        return { eager, lazy, steps, step };
+      }
+      const pair = (i: number, url: string, t: number, allow = 'PUT'): ObservedRequest[] => [
+        maxAgePreflight(`p${i}`, url, t, allow),
+        req({ id: `r${i}`, url, method: 'PUT', startedMs: t - 2 }),
+      ];
+
+      it('judges each pair once and ends where the eager store ends, counters exact at every step', () => {
+        const { eager, lazy, steps, step } = both();
+        for (let i = 0; i < 30; i++) {
+          // Fresh URLs (deferred), a repeated one (not: its group holds requests), failing preflights.
+          const url = i % 5 === 4 ? `${API}/same` : `${API}/call/${i}`;
+          for (const r of pair(i, url, 1000 + i * 50, i % 3 === 0 ? 'GET' : 'PUT')) step(r);
+        }
+        // 24 on fresh URLs, and the first on the repeated one (its group was new then).
+        expect(steps.filter((x) => x.deferred).length).toBe(25);
+        expect(lazy.s.counters(1).failed).toBeGreaterThan(0);
+        expect(lazy.judged()).toBeLessThan(eager.judged());
+        expect(lazy.s.entries(1)).toEqual(eager.s.entries(1));
+      });
+
+      it("the request's add returns the deferred preflight's entry, paired with it", () => {
+        const { lazy, step } = both();
+        const [p, r] = pair(1, `${API}/one`, 1000);
+        step(p!);
+        const out = lazy.s.add({ ...r!, id: 'r1b' });
+        expect(out!.changed.map((e) => e.cors.id)).toEqual(['p1', 'r1b']);
+        expect(out!.changed[0]!.cors).toMatchObject({ kind: 'preflight', pairedWith: 'r1b' });
+      });
+
+      it('asked for before its request comes, a deferred preflight is judged alone, and again when the request comes', () => {
+        const { eager, lazy, step } = both();
+        const [p, r] = pair(1, `${API}/one`, 1000);
+        step(p!);
+        expect(lazy.s.entries(1)).toEqual(eager.s.entries(1));
+        expect(lazy.s.entries(1)[0]!.cors.pairedWith).toBeNull();
+        step(r!);
+        expect(lazy.s.entries(1)).toEqual(eager.s.entries(1));
+        expect(lazy.s.entries(1)[0]!.cors.pairedWith).toBe('r1');
+      });
+
+      it('a deferred preflight the cap drops is counted as dropped, as an eager one', () => {
+        const { eager, lazy, step } = both(3);
+        for (let i = 0; i < 4; i++) for (const r of pair(i, `${API}/call/${i}`, 1000 + i * 50)) step(r);
+        step(maxAgePreflight('lone', `${API}/lone`, 9000));
+        expect(lazy.s.entries(1)).toEqual(eager.s.entries(1));
+        expect(lazy.s.counters(1)).toMatchObject({ dropped: 6 });
+      });
     });
 
     it('a navigation while the judging of a restored tab waits leaves nothing half-judged', async () => {

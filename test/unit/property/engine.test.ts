@@ -12,6 +12,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { CorsAnalyzer, analyzeCapture } from '../../../src/core/analyze.ts';
 import type { AnalyzedEntry, CorsAnnotation } from '../../../src/core/annotation.ts';
+import { isPreflight } from '../../../src/core/classify.ts';
 import { BROWSER_PROFILES, type ObservedRequest } from '../../../src/core/model.ts';
 import { capture } from './arbitraries.ts';
 import { contractProblems } from './contract.ts';
@@ -72,6 +73,43 @@ describe('engine properties', () => {
         }),
         fcParams(500),
       );
+    });
+
+    it(`${browser}: deferring preflights (CorsAnalyzer.defer, as the capture worker does) changes no judgement that is known, at any step`, () => {
+      let deferredSome = 0;
+      fc.assert(
+        fc.property(capture(), (reqs) => {
+          recordRuns.count('engine');
+          const eager = new CorsAnalyzer({ browser });
+          const lazy = new CorsAnalyzer({ browser });
+          const known = new Map<string, CorsAnnotation>();
+          const knownLazy = new Map<string, CorsAnnotation>();
+          const waiting = new Set<string>();
+          for (const r of reqs) {
+            for (const e of eager.add(r)) known.set(e.cors.id, e.cors);
+            if (isPreflight(r) && lazy.defer(r)) {
+              waiting.add(r.id);
+              deferredSome++;
+            } else {
+              for (const e of lazy.add(r)) {
+                knownLazy.set(e.cors.id, e.cors);
+                waiting.delete(e.cors.id);
+              }
+            }
+            // Every judgement the deferring analyzer has given is the eager one; what it has
+            // not given yet is a deferred preflight, and nothing else.
+            for (const [id, cors] of known) {
+              if (waiting.has(id)) expect(knownLazy.has(id)).toBe(false);
+              else expect(knownLazy.get(id)).toEqual(cors);
+            }
+          }
+          // Asked for, the deferred ones are judged as the eager analyzer judged them.
+          expect(byId(lazy.entries())).toEqual(byId(eager.entries()));
+        }),
+        fcParams(500),
+      );
+      // The generator makes captures where deferring happens (otherwise this proves nothing).
+      expect(deferredSome).toBeGreaterThan(0);
     });
   }
 
