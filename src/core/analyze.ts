@@ -311,7 +311,8 @@ function cacheInfoOf(pf: PreflightFacts, profile: BrowserProfile): PreflightCach
 /** The preflight's triggers (classify.ts `triggersFromPreflight`), read with the request's headers `main`. */
 function pfTriggersOf(pf: PreflightFacts, main: readonly HeaderEntry[] | null, profile: BrowserProfile): TriggerDetail[] {
   if (pf.triggers === undefined || pf.triggersMain !== main) {
-    pf.triggers = triggersFromPreflight(firstHop(pf.request).requestHeaders, main, profile);
+    // ACRM and ACRH as `preflightFacts` read them (they were looked up again per pair).
+    pf.triggers = triggersFromPreflight(firstHop(pf.request).requestHeaders, main, profile, { method: pf.method, names: pf.unsafeHeaders });
     pf.triggersMain = main;
   }
   return pf.triggers;

@@ -286,15 +286,17 @@ export function triggersFromPreflight(
   preflightHeaders: readonly HeaderEntry[],
   mainHeaders: readonly HeaderEntry[] | null,
   profile: BrowserProfile,
+  /** ACRM and `requestedHeaderNames` of `preflightHeaders`, when the caller read them already. */
+  read?: { method: string; names: readonly string[] },
 ): TriggerDetail[] {
   const out: TriggerDetail[] = [];
-  const acrm = getCombined(preflightHeaders, 'access-control-request-method') ?? '';
+  const acrm = read ? read.method : (getCombined(preflightHeaders, 'access-control-request-method') ?? '');
   if (!isSafelistedMethod(acrm)) {
     out.push({ kind: 'method', value: acrm, reason: `method ${acrm} is not CORS-safelisted (only GET, HEAD and POST are, byte for byte)` });
   }
   // A list of a few triggers: searched, not indexed by a Map per request.
   const derived = mainHeaders ? deriveHeaderTriggers(mainHeaders, profile) : NO_TRIGGERS;
-  for (const name of requestedHeaderNames(preflightHeaders)) {
+  for (const name of read ? read.names : requestedHeaderNames(preflightHeaders)) {
     const d = derived.find((t) => (t.kind === 'content-type' ? 'content-type' : t.value) === name);
     if (d) out.push(d);
     else if (name === 'content-type') {

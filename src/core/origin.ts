@@ -68,6 +68,9 @@ function isJsWhitespace(c: number): boolean {
  * default port elided; `null` for opaque origins and for strings that are not URLs.
  */
 export function serializeOrigin(url: string): string {
+  // The same URL is asked for many times in a row (every check of one hop): the last answer
+  // first, before the slice and the map lookup below.
+  if (url === lastUrl) return lastOrigin;
   // Keyed by the authority prefix when there is one: a capture has thousands of distinct URLs
   // on a handful of origins, so this parses one URL per origin instead of one per URL (URL
   // parsing was the largest single cost of judging a 50,000-entry HAR; docs/bench.md).
@@ -79,10 +82,14 @@ export function serializeOrigin(url: string): string {
     if (originCache.size >= 4096) originCache.clear();
     originCache.set(key, o);
   }
+  lastUrl = url;
+  lastOrigin = o;
   return o;
 }
 
 const originCache = new Map<string, string>();
+let lastUrl = '';
+let lastOrigin = NULL_ORIGIN;
 
 /**
  * Same origin (https://html.spec.whatwg.org/#same-origin): tuple equality of scheme, host and
