@@ -21,6 +21,20 @@ function preflight(id: string, url: string, t: number, maxAge = '600'): Observed
 }
 const put = (id: string, url: string, t: number): ObservedRequest => req({ id, url, method: 'PUT', startedMs: t });
 
+/** Inner analyzers that count what they were given to judge. */
+function counted(): { make: () => CorsAnalyzer; adds: () => number } {
+  let adds = 0;
+  return {
+    make: () => {
+      const a = make();
+      const add = a.add.bind(a);
+      a.add = (r) => (adds++, add(r));
+      return a;
+    },
+    adds: () => adds,
+  };
+}
+
 /** Latest annotation per id, from the stream of "new or changed" entries. */
 function feed(a: { add(r: ObservedRequest): { cors: CorsAnnotation }[] }, reqs: ObservedRequest[]): Map<string, CorsAnnotation> {
   const out = new Map<string, CorsAnnotation>();
@@ -87,28 +101,14 @@ describe('BoundedAnalyzer', () => {
 describe('BoundedAnalyzer.defer (a preflight judged with the request it guards)', () => {
   const x = 'http://127.0.0.1:18102/x';
   const y = 'http://127.0.0.1:18103/y';
-  /** The plain engine with its judgements counted. */
-  function counted(): { make: () => CorsAnalyzer; judged: () => number } {
-    let n = 0;
-    return {
-      make: () => {
-        const a = make();
-        const add = a.add.bind(a);
-        a.add = (r) => (n++, add(r));
-        return a;
-      },
-      judged: () => n,
-    };
-  }
-
   it('records a preflight that starts a group unjudged; its request judges both, as the eager add-add does', () => {
     const c = counted();
     const a = new BoundedAnalyzer(c.make);
     expect(a.defer(preflight('p', x, 1000))).toBe(true);
-    expect(c.judged()).toBe(0);
+    expect(c.adds()).toBe(0);
     expect(a.held).toBe(1);
     const out = a.add(put('r', x, 998));
-    expect(c.judged()).toBe(1);
+    expect(c.adds()).toBe(1);
     expect(out.map((e) => e.cors.id)).toEqual(['p', 'r']);
     expect(new Map(out.map((e) => [e.cors.id, e.cors]))).toEqual(feed(new BoundedAnalyzer(make), [preflight('p', x, 1000), put('r', x, 998)]));
   });
@@ -182,19 +182,6 @@ describe('BoundedAnalyzer.seed (a restored request recorded without judging)', (
     return out;
   }
 
-  /** Inner analyzers that count what they were given to judge. */
-  function counted(): { make: () => CorsAnalyzer; adds: () => number } {
-    let adds = 0;
-    return {
-      make: () => {
-        const a = make();
-        const add = a.add.bind(a);
-        a.add = (r) => (adds++, add(r));
-        return a;
-      },
-      adds: () => adds,
-    };
-  }
 
   it.each([
     { bounds: { maxGroup: 16, keepRecent: 6, keepPreflights: 2, maxTotal: 2000 }, seed: 7 },

@@ -48,6 +48,17 @@ const inbound = (p: FakePort): PanelInbound[] => p.sent as PanelInbound[];
 /** A write-through `set`: finished and in-flight keys, and what rides along (the version, header-dictionary entries). */
 const isThrough = (items: Record<string, unknown>): boolean => Object.keys(items).every((k) => k.startsWith('f:') || k.startsWith('i:') || k.startsWith('d:') || k === 'v');
 
+/** A preflight's request headers (for a PUT), and a response that allows it for 600 s. */
+const pfHeaders = [
+  { name: 'Origin', value: PAGE },
+  { name: 'Access-Control-Request-Method', value: 'PUT' },
+];
+const pfOk = [
+  { name: 'Access-Control-Allow-Origin', value: PAGE },
+  { name: 'Access-Control-Allow-Methods', value: 'PUT' },
+  { name: 'Access-Control-Max-Age', value: '600' },
+];
+
 /** The events of a main-frame navigation of `tabId` to `url`, committed at `t`. */
 function navigation(id: string, tabId: number, url: string, t: number, status = 200): RequestEvent[] {
   return [
@@ -495,15 +506,6 @@ describe('the wake judges nothing it restored (stored contribution codes)', () =
     };
     return { engine, judged: () => judged };
   }
-  const pfHeaders = [
-    { name: 'Origin', value: PAGE },
-    { name: 'Access-Control-Request-Method', value: 'PUT' },
-  ];
-  const pfOk = [
-    { name: 'Access-Control-Allow-Origin', value: PAGE },
-    { name: 'Access-Control-Allow-Methods', value: 'PUT' },
-    { name: 'Access-Control-Max-Age', value: '600' },
-  ];
 
   it('counters, badge and new judgements come at once; snapshot, summary and export judge on demand, the same as before the stop', async () => {
     const api = new FakeApi();
@@ -890,14 +892,6 @@ describe('ports', () => {
   });
 
   it('a preflight waits to be judged with its request unless a panel shows its tab live; entries, counters and badge are the same either way', async () => {
-    const pfHeaders = [
-      { name: 'Origin', value: PAGE },
-      { name: 'Access-Control-Request-Method', value: 'PUT' },
-    ];
-    const pfOk = [
-      { name: 'Access-Control-Allow-Origin', value: PAGE },
-      { name: 'Access-Control-Allow-Methods', value: 'PUT' },
-    ];
     const pf = (id: string, url: string, t: number): ObservedRequest => req({ id, url, method: 'OPTIONS', status: 204, startedMs: t, requestHeaders: pfHeaders, responseHeaders: pfOk });
     const run = async (withPanel: boolean) => {
       const api = new FakeApi();
