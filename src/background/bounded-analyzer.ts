@@ -70,13 +70,18 @@ export class BoundedAnalyzer implements Analyzer {
 
   add(req: ObservedRequest): AnalyzedEntry[] {
     const g = this.place(req);
+    const out = this.built(g).add(req);
+    this.record(g, req);
+    return out;
+  }
+
+  /** The group's analyzer, rebuilt first by replaying its requests in order if it has none. */
+  private built(g: Group): Analyzer {
     if (!g.analyzer) {
       g.analyzer = this.make();
       for (const r of g.reqs) g.analyzer.add(r.req);
     }
-    const out = g.analyzer.add(req);
-    this.record(g, req);
-    return out;
+    return g.analyzer;
   }
 
   /**
@@ -113,18 +118,12 @@ export class BoundedAnalyzer implements Analyzer {
   /**
    * The judgement of a recorded request (one `defer`red, whose partner has not come), with
    * whatever else of its group it changes; as `add` returns them. A group that must be rebuilt
-   * first (after a seed, a merge or a restart) is, and every entry of it is returned; a request
-   * the bounds forgot is judged alone.
+   * first (after a seed, a merge or a restart) is; a request the bounds forgot is judged alone.
    */
   judge(req: ObservedRequest): AnalyzedEntry[] {
     const g = req.hops[0] ? this.byUrl.get(req.hops[0].url) : undefined;
     if (!g || !g.reqs.some((r) => r.req === req)) return this.make().add(req);
-    if (g.analyzer?.judge) return g.analyzer.judge(req);
-    const a = this.make();
-    const latest = new Map<string, AnalyzedEntry>();
-    for (const r of g.reqs) for (const e of a.add(r.req)) latest.set(e.cors.id, e);
-    g.analyzer = a;
-    return [...latest.values()];
+    return this.built(g).judge?.(req) ?? [];
   }
 
   /** The group a request joins (merged or restarted first as the bounds say), URLs registered. */

@@ -925,13 +925,7 @@ export class CorsAnalyzer {
       }
     }
     this.reqs.set(req.id, { req, seq: prev?.seq ?? this.seq++, cors: prev?.cors ?? null });
-    let alone = prev === undefined;
-    for (const h of req.hops) {
-      let s = this.byUrl.get(h.url);
-      if (!s) this.byUrl.set(h.url, (s = new Set()));
-      s.add(req.id);
-      if (s.size > 1) alone = false;
-    }
+    const alone = this.index(req) && prev === undefined;
     // A new request that is not a preflight and shares no URL with another (most of a capture):
     // its group is itself, judged as analyzeGroup would judge it, without the group's sets,
     // queue, sort and result map (this runs in the worker for every finished request).
@@ -995,12 +989,20 @@ export class CorsAnalyzer {
     if (this.reqs.has(req.id)) return false;
     for (const h of req.hops) if (this.byUrl.has(h.url)) return false;
     this.reqs.set(req.id, { req, seq: this.seq++, cors: null });
+    this.index(req);
+    return true;
+  }
+
+  /** Registers the request under each of its hops' URLs; true when it is the only one at all of them. */
+  private index(req: ObservedRequest): boolean {
+    let alone = true;
     for (const h of req.hops) {
       let s = this.byUrl.get(h.url);
       if (!s) this.byUrl.set(h.url, (s = new Set()));
       s.add(req.id);
+      if (s.size > 1) alone = false;
     }
-    return true;
+    return alone;
   }
 
   /**
