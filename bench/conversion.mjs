@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * What converting one capture batch's webRequest events costs at the boundary (src/platform:
- * `fromChromium` and `chromiumContext`, the work every listener does before the service sees an
+ * `fromChromium` and `chromiumContext`, or with --firefox `fromFirefox` and `firefoxContext`, the work every listener does before the service sees an
  * event), in Node with the worker's compiler tier (`--max-opt=2`, Maglev at most: docs/bench.md
  * "Session 5").
  *
@@ -11,7 +11,10 @@
  * with its response headers (or error). Each timed pass converts a fresh `JSON.parse` of them,
  * so every string is new, as a browser's deserialised details are.
  *
- *   node bench/conversion.mjs [--baseline <commit>] [--runs 30] [--rounds 3]
+ *   node bench/conversion.mjs [--firefox] [--baseline <commit>] [--runs 30] [--rounds 3]
+ *
+ * --firefox: the details as Firefox gives them (no `initiator`; the page's URL in `originUrl`
+ * and `documentUrl`).
  *
  * With --baseline, that commit's src/platform is bundled too and the two run alternated, each in
  * its own child process. Prints the best and the median pass. A timing for docs/bench.md, not a
@@ -30,6 +33,7 @@ const num = (/** @type {string} */ name, /** @type {number} */ dflt, /** @type {
   return v;
 };
 const runs = num('--runs', 30, 500);
+const browser = args.includes('--firefox') ? 'firefox' : 'chromium';
 const rounds = num('--rounds', 3, 20);
 const bi = args.indexOf('--baseline');
 const baseline = bi >= 0 ? args[bi + 1] : undefined;
@@ -43,13 +47,19 @@ if (!existsSync(data)) {
 const runnerSource = `
 import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { fromChromium, chromiumContext } from './src/platform/webrequest.ts';
-const [file, n] = process.argv.slice(2);
+import { fromChromium, chromiumContext, fromFirefox, firefoxContext } from './src/platform/webrequest.ts';
+const [file, n, browser] = process.argv.slice(2);
+const ff = browser === 'firefox';
+const convert = ff ? fromFirefox : fromChromium;
+const context = ff ? firefoxContext : chromiumContext;
 const reqs = JSON.parse(readFileSync(file, 'utf8'));
 const raws = [];
 for (const r of reqs) {
   const h = r.hops[0];
-  const b = { requestId: r.id, url: h.url, method: h.method, type: r.resourceType, tabId: r.tabId, timeStamp: h.startedMs, initiator: r.initiator };
+  const page = r.initiator + '/bench.html?v=judging';
+  const b = ff
+    ? { requestId: r.id, url: h.url, method: h.method, type: r.resourceType, tabId: r.tabId, timeStamp: h.startedMs, originUrl: page, documentUrl: page }
+    : { requestId: r.id, url: h.url, method: h.method, type: r.resourceType, tabId: r.tabId, timeStamp: h.startedMs, initiator: r.initiator };
   raws.push(['before-request', b]);
   raws.push(['send-headers', { ...b, requestHeaders: h.requestHeaders }]);
   if (h.responseHeaders) {
@@ -65,15 +75,15 @@ for (let i = 0; i < Number(n); i++) {
   const evs = JSON.parse(text);
   const t = performance.now();
   for (const [kind, d] of evs) {
-    const e = fromChromium(kind, d);
-    const c = kind === 'send-headers' || kind === 'completed' || kind === 'error' ? chromiumContext(d) : undefined;
+    const e = convert(kind, d);
+    const c = kind === 'send-headers' || kind === 'completed' || kind === 'error' ? context(d) : undefined;
     sink += e.requestId.length + (c === undefined ? 0 : 1);
   }
   times.push(performance.now() - t);
 }
 times.sort((a, b) => a - b);
 // What one untimed pass converted, key order included: both variants must give the same.
-const all = JSON.parse(text).map(([kind, d]) => [fromChromium(kind, d), kind === 'send-headers' || kind === 'completed' || kind === 'error' ? chromiumContext(d) : null]);
+const all = JSON.parse(text).map(([kind, d]) => [convert(kind, d), kind === 'send-headers' || kind === 'completed' || kind === 'error' ? context(d) : null]);
 const check = createHash('sha256').update(JSON.stringify(all)).digest('hex') + ':' + (sink > 0);
 process.stdout.write(JSON.stringify({ events: raws.length, best: times[0], median: times[times.length >> 1], check }));
 `;
@@ -91,12 +101,12 @@ const got = Object.fromEntries(variants.map((v) => [v.name, []]));
 const checks = new Set();
 for (let round = 0; round < rounds; round++) {
   for (const v of round % 2 === 0 ? variants : [...variants].reverse()) {
-    const p = spawnSync(process.execPath, ['--max-opt=2', v.file, data, String(runs)], { encoding: 'utf8', timeout: 600_000 });
+    const p = spawnSync(process.execPath, ['--max-opt=2', v.file, data, String(runs), browser], { encoding: 'utf8', timeout: 600_000 });
     if (p.status !== 0) throw new Error(`the ${v.name} run failed: ${p.stderr.slice(0, 500)}`);
     const r = JSON.parse(p.stdout);
     got[v.name].push(r);
     checks.add(r.check);
-    console.log(`round ${round} ${v.name.padEnd(8)} ${r.events} events: best ${r.best.toFixed(1)} ms  median ${r.median.toFixed(1)} ms  (${runs} passes)`);
+    console.log(`round ${round} ${v.name.padEnd(8)} ${r.events} ${browser} events: best ${r.best.toFixed(1)} ms  median ${r.median.toFixed(1)} ms  (${runs} passes)`);
   }
 }
 const best = (/** @type {string} */ name) => Math.min(...got[name].map((r) => r.best));

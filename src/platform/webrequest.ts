@@ -99,8 +99,22 @@ function chromiumInitiator(d: RawDetails): string | null {
 /** Firefox: no `initiator`; the triggering document's origin comes from `originUrl` (the
  *  resource that triggered the request), else `documentUrl` (the document it loads in). */
 function firefoxInitiator(d: RawDetails): string | null {
-  return strings.intern(originOf(d.originUrl ?? d.documentUrl));
+  const url = d.originUrl ?? d.documentUrl;
+  if (url === undefined) return null;
+  // Every event of every request a document makes names that document: parse each URL once,
+  // not once per event (up to nine `new URL` per request: its events plus their contexts).
+  let o = originByUrl.get(url);
+  if (o === undefined) {
+    o = strings.intern(originOf(url));
+    if (originByUrl.size >= MAX_ORIGIN_URLS) originByUrl.clear();
+    originByUrl.set(url, o);
+  }
+  return o;
 }
+
+/** Firefox: triggering URL → its origin (null when it does not parse). Bounded like intern.ts's pools. */
+const originByUrl = new Map<string, string | null>();
+const MAX_ORIGIN_URLS = 1024;
 
 export function fromChromium(kind: ListenerKind, d: RawDetails): RequestEvent {
   return convert(kind, d, chromiumInitiator(d));

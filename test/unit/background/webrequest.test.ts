@@ -79,6 +79,32 @@ describe('fromChromium / fromFirefox', () => {
     expect(e.event === 'before-request' && e.initiator).toBe(initiator);
   });
 
+  it('Firefox initiator: each URL is parsed once, and the answers stay right past the cache bound', () => {
+    const initiatorOf = (originUrl: string | undefined): string | null => {
+      const e = fromFirefox('before-request', { ...firefoxPreflight, originUrl, documentUrl: undefined });
+      return e.event === 'before-request' ? e.initiator : 'not a before-request';
+    };
+    const RealURL = globalThis.URL;
+    let parsed = 0;
+    globalThis.URL = class extends RealURL {
+      constructor(url: string | URL, base?: string | URL) {
+        parsed++;
+        super(url, base);
+      }
+    };
+    try {
+      const page = `${PAGE}/cached.html?n=${Math.random()}`;
+      expect([initiatorOf(page), initiatorOf(page), firefoxContext({ ...firefoxPreflight, originUrl: page }).initiator]).toEqual([PAGE, PAGE, PAGE]);
+      expect(parsed).toBe(1);
+      expect([initiatorOf('not a url'), initiatorOf('not a url')]).toEqual([null, null]);
+      // More distinct documents than the cache holds (1,024): every answer is still that URL's own origin.
+      for (let i = 0; i < 1500; i++) expect(initiatorOf(`http://h${i}.test:90${i % 10}/p?${i}`)).toBe(`http://h${i}.test:90${i % 10}`);
+      expect(initiatorOf(page)).toBe(PAGE);
+    } finally {
+      globalThis.URL = RealURL;
+    }
+  });
+
   it('Chromium: a browser-initiated navigation has no initiator', () => {
     const { initiator: _drop, ...nav } = { ...chromiumPreflight, type: 'main_frame', method: 'GET' };
     const e = fromChromium('before-request', nav);
