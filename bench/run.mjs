@@ -6,7 +6,7 @@
  *   npm run bench                      everything (≈ 10 min on 2 idle cores)
  *   npm run bench -- --only capture,size   some sections (capture, engine, panel, memory, size)
  *   npm run bench -- --quick           fewer rounds and smaller budgets (a smoke run)
- *   npm run bench -- --no-firefox      skip Firefox in the capture benchmark
+ *   npm run bench -- --no-firefox      skip Firefox in the capture benchmark (--no-chromium: Chromium)
  *   npm run bench -- --profile         also write CPU profiles / a heap snapshot to bench/out/profiles
  *   npm run bench -- --only capture --attribution [--baseline <commit>]
  *                                      capture with the attribution variants (bench/variants/),
@@ -140,85 +140,87 @@ if (only.includes('capture')) {
   log(`\n[capture] ${elapsed()}  (${CALLS} calls per batch: half preflighted, 10 % failing)`);
   const rounds = quick ? 1 : (roundsN ?? 6);
   const floorDir = resolve(ROOT, 'bench/floor-extension');
-  /** @type {{name: string, ext: string|null}[]} */
-  const variants = [
-    ...(attribution ? [] : [{ name: 'none', ext: null }]),
-    { name: 'floor', ext: floorDir },
-    { name: 'floor-b', ext: floorDir },
-    { name: 'lens', ext: chromeDir },
-  ];
-  if (baseline) {
-    const old = await buildCommit(baseline, 'chrome');
-    log(`  lens-old = release build of ${old.sha} (${old.dir})`);
-    variants.push({ name: 'lens-old', ext: old.dir });
-  }
-  // Attribution only (not in the default table: 4 more browsers would double the capture time).
-  const ATTRIBUTION = [['nopersist'], ['smallvalues'], ['nojudge'], ['nojudge', 'nopersist'], ['listeners']];
-  if (attribution) for (const v of ATTRIBUTION) variants.push({ name: `lens-${v.join('-')}`, ext: await buildExtension('chrome', false, { variant: v }) });
-  const chromium = await runCaptureFor('chromium', variants, {
-    rounds,
-    minRounds: quick ? 1 : attribution ? 3 : 2,
-    // Attribution runs 9 browsers per round: a larger budget, so it still gets ≥ 3 rounds.
-    budgetMs: budgetS !== undefined ? budgetS * 1000 : quick ? 60_000 : attribution ? 600_000 : 120_000,
-    warmupCalls: 200,
-    log,
-    fresh,
-  });
-  const lensFloor = pairedRatios(chromium.batches, 'lens', 'floor');
-  const floorNone = pairedRatios(chromium.batches, 'floor', 'none');
-  const noise = pairedRatios(chromium.batches, 'floor-b', 'floor');
-  results.sections.captureChromium = { ...chromium, lensFloor, floorNone, noise };
-  /** Every lens variant (and floor-b) against the floor, with its CPU split by process kind. */
-  const attributionRows = variants
-    .filter((v) => v.name !== 'floor' && v.name !== 'none')
-    .map((v) => ({ variant: v.name, ratio: pairedRatios(chromium.batches, v.name, 'floor'), kinds: kindExcess(chromium.batches, v.name, 'floor'), worker: workerThread(chromium.batches, v.name, 'floor') }));
-  results.sections.captureChromium.attribution = attributionRows;
-  if (attribution || baseline) {
-    log(`\nChromium, each variant / floor (CPU ÷ network-service CPU, paired per round), and its excess over the floor by process kind`);
-    log(`(kind excess = share of the floor's CPU ÷ net-CPU; the kinds add up to ratio − 1):\n`);
-    const kinds = CHROMIUM_KINDS.filter((k) => k !== 'gpu');
-    // The last column is part of `extension`: the service-worker thread alone (lib/proc.mjs).
-    log(`| variant | / floor, CPU ÷ net | rounds | ${kinds.join(' | ')} | worker thread |`);
-    log(`|---|---|---|${kinds.map(() => '---').join('|')}|---|`);
-    /** @param {{median: number, min: number, max: number, n: number}} x */
-    const pct = (x) => (x.n > 0 ? `${(x.median * 100).toFixed(1)} % (${(x.min * 100).toFixed(1)}…${(x.max * 100).toFixed(1)})` : '-');
-    for (const r of attributionRows) {
-      log(`| ${r.variant} | ${fmtSpread(r.ratio.cpuPerNet)} | ${r.ratio.cpuPerNet.n} | ${kinds.map((k) => (r.kinds.excess[k] ? pct(r.kinds.excess[k]) : '-')).join(' | ')} | ${pct(r.worker.excess)} |`);
+  if (!flag('no-chromium')) {
+    /** @type {{name: string, ext: string|null}[]} */
+    const variants = [
+      ...(attribution ? [] : [{ name: 'none', ext: null }]),
+      { name: 'floor', ext: floorDir },
+      { name: 'floor-b', ext: floorDir },
+      { name: 'lens', ext: chromeDir },
+    ];
+    if (baseline) {
+      const old = await buildCommit(baseline, 'chrome');
+      log(`  lens-old = release build of ${old.sha} (${old.dir})`);
+      variants.push({ name: 'lens-old', ext: old.dir });
     }
-    const fk = kindExcess(chromium.batches, 'floor', 'floor').perNet;
-    log(`\nfloor's own CPU by kind ÷ its network CPU: ${CHROMIUM_KINDS.map((k) => `${k} ${fk[k] ? fk[k].median.toFixed(2) : '-'}`).join(', ')}`);
+    // Attribution only (not in the default table: 4 more browsers would double the capture time).
+    const ATTRIBUTION = [['nopersist'], ['smallvalues'], ['nojudge'], ['nojudge', 'nopersist'], ['listeners']];
+    if (attribution) for (const v of ATTRIBUTION) variants.push({ name: `lens-${v.join('-')}`, ext: await buildExtension('chrome', false, { variant: v }) });
+    const chromium = await runCaptureFor('chromium', variants, {
+      rounds,
+      minRounds: quick ? 1 : attribution ? 3 : 2,
+      // Attribution runs 9 browsers per round: a larger budget, so it still gets ≥ 3 rounds.
+      budgetMs: budgetS !== undefined ? budgetS * 1000 : quick ? 60_000 : attribution ? 600_000 : 120_000,
+      warmupCalls: 200,
+      log,
+      fresh,
+    });
+    const lensFloor = pairedRatios(chromium.batches, 'lens', 'floor');
+    const floorNone = pairedRatios(chromium.batches, 'floor', 'none');
+    const noise = pairedRatios(chromium.batches, 'floor-b', 'floor');
+    results.sections.captureChromium = { ...chromium, lensFloor, floorNone, noise };
+    /** Every lens variant (and floor-b) against the floor, with its CPU split by process kind. */
+    const attributionRows = variants
+      .filter((v) => v.name !== 'floor' && v.name !== 'none')
+      .map((v) => ({ variant: v.name, ratio: pairedRatios(chromium.batches, v.name, 'floor'), kinds: kindExcess(chromium.batches, v.name, 'floor'), worker: workerThread(chromium.batches, v.name, 'floor') }));
+    results.sections.captureChromium.attribution = attributionRows;
+    if (attribution || baseline) {
+      log(`\nChromium, each variant / floor (CPU ÷ network-service CPU, paired per round), and its excess over the floor by process kind`);
+      log(`(kind excess = share of the floor's CPU ÷ net-CPU; the kinds add up to ratio − 1):\n`);
+      const kinds = CHROMIUM_KINDS.filter((k) => k !== 'gpu');
+      // The last column is part of `extension`: the service-worker thread alone (lib/proc.mjs).
+      log(`| variant | / floor, CPU ÷ net | rounds | ${kinds.join(' | ')} | worker thread |`);
+      log(`|---|---|---|${kinds.map(() => '---').join('|')}|---|`);
+      /** @param {{median: number, min: number, max: number, n: number}} x */
+      const pct = (x) => (x.n > 0 ? `${(x.median * 100).toFixed(1)} % (${(x.min * 100).toFixed(1)}…${(x.max * 100).toFixed(1)})` : '-');
+      for (const r of attributionRows) {
+        log(`| ${r.variant} | ${fmtSpread(r.ratio.cpuPerNet)} | ${r.ratio.cpuPerNet.n} | ${kinds.map((k) => (r.kinds.excess[k] ? pct(r.kinds.excess[k]) : '-')).join(' | ')} | ${pct(r.worker.excess)} |`);
+      }
+      const fk = kindExcess(chromium.batches, 'floor', 'floor').perNet;
+      log(`\nfloor's own CPU by kind ÷ its network CPU: ${CHROMIUM_KINDS.map((k) => `${k} ${fk[k] ? fk[k].median.toFixed(2) : '-'}`).join(', ')}`);
+    }
+    const chromiumRounds = lensFloor.wall.n;
+    table.push([`Chromium CORS Lens / floor, page wall (${chromiumRounds} rounds${freshNote})`, fmtSpread(lensFloor.wall), '≤ 1.02', lensFloor.wall.median <= 1.02]);
+    table.push(['Chromium CORS Lens / floor, CPU ÷ network-service CPU', fmtSpread(lensFloor.cpuPerNet), '(≤ 1.02)', lensFloor.cpuPerNet.median <= 1.02]);
+    table.push(['Chromium CORS Lens / floor, browser CPU', fmtSpread(lensFloor.cpu), '—', null]);
+    // Split by whether CORS Lens's batch began with a wake of its stopped worker (the restore
+    // judges the stored capture again: README, Known limits).
+    const wakes = wakeRounds(chromium.batches, 'lens');
+    const afterWake = pairedRatios(chromium.batches, 'lens', 'floor', (r) => wakes.woke.has(r));
+    const noWake = pairedRatios(chromium.batches, 'lens', 'floor', (r) => wakes.stayed.has(r));
+    results.sections.captureChromium.lensFloorByWake = { idleStopMs: IDLE_STOP_MS, afterWake, noWake };
+    if (afterWake.cpuPerNet.n > 0 && noWake.cpuPerNet.n > 0) {
+      table.push([`Chromium CORS Lens / floor, CPU ÷ net: after a worker wake (${afterWake.cpuPerNet.n}) · without (${noWake.cpuPerNet.n})`, `${fmtSpread(afterWake.cpuPerNet)} · ${fmtSpread(noWake.cpuPerNet)}`, '—', null]);
+    }
+    // The service-worker thread alone (lib/proc.mjs serviceWorkerThreads): where our code runs.
+    const lensWorker = workerThread(chromium.batches, 'lens', 'floor');
+    const noiseWorker = workerThread(chromium.batches, 'floor-b', 'floor');
+    results.sections.captureChromium.workerThread = { lensFloor: lensWorker, noise: noiseWorker };
+    table.push(['Chromium CORS Lens / floor, service-worker thread CPU ÷ net', fmtSpread(lensWorker.ratio), '—', null]);
+    if (baseline) {
+      const oldNew = workerThread(chromium.batches, 'lens', 'lens-old');
+      results.sections.captureChromium.workerThread.lensOld = oldNew;
+      table.push([`Chromium CORS Lens ${baseline} / floor, CPU ÷ network-service CPU`, fmtSpread(pairedRatios(chromium.batches, 'lens-old', 'floor').cpuPerNet), '—', null]);
+      table.push([`Chromium CORS Lens / CORS Lens ${baseline}, CPU ÷ network-service CPU`, fmtSpread(pairedRatios(chromium.batches, 'lens', 'lens-old').cpuPerNet), '—', null]);
+      table.push([`Chromium CORS Lens / CORS Lens ${baseline}, service-worker thread CPU ÷ net`, fmtSpread(oldNew.ratio), '—', null]);
+    }
+    table.push(['Chromium floor / none, page wall', fmtSpread(floorNone.wall), '—', null]);
+    table.push(['Chromium floor / none, CPU ÷ network-service CPU', fmtSpread(floorNone.cpuPerNet), '—', null]);
+    table.push(['Chromium noise: floor-b / floor, page wall', fmtSpread(noise.wall), '≈ 1', null]);
+    table.push(['Chromium noise: floor-b / floor, CPU ÷ network CPU', fmtSpread(noise.cpuPerNet), '≈ 1', null]);
+    table.push(['Chromium noise: floor-b / floor, service-worker thread CPU ÷ net', fmtSpread(noiseWorker.ratio), '≈ 1', null]);
+    if (chromium.wrongOutcomes > 0) table.push(['Chromium batches with unexpected outcomes', String(chromium.wrongOutcomes), '0', false]);
   }
-  const chromiumRounds = lensFloor.wall.n;
-  table.push([`Chromium CORS Lens / floor, page wall (${chromiumRounds} rounds${freshNote})`, fmtSpread(lensFloor.wall), '≤ 1.02', lensFloor.wall.median <= 1.02]);
-  table.push(['Chromium CORS Lens / floor, CPU ÷ network-service CPU', fmtSpread(lensFloor.cpuPerNet), '(≤ 1.02)', lensFloor.cpuPerNet.median <= 1.02]);
-  table.push(['Chromium CORS Lens / floor, browser CPU', fmtSpread(lensFloor.cpu), '—', null]);
-  // Split by whether CORS Lens's batch began with a wake of its stopped worker (the restore
-  // judges the stored capture again: README, Known limits).
-  const wakes = wakeRounds(chromium.batches, 'lens');
-  const afterWake = pairedRatios(chromium.batches, 'lens', 'floor', (r) => wakes.woke.has(r));
-  const noWake = pairedRatios(chromium.batches, 'lens', 'floor', (r) => wakes.stayed.has(r));
-  results.sections.captureChromium.lensFloorByWake = { idleStopMs: IDLE_STOP_MS, afterWake, noWake };
-  if (afterWake.cpuPerNet.n > 0 && noWake.cpuPerNet.n > 0) {
-    table.push([`Chromium CORS Lens / floor, CPU ÷ net: after a worker wake (${afterWake.cpuPerNet.n}) · without (${noWake.cpuPerNet.n})`, `${fmtSpread(afterWake.cpuPerNet)} · ${fmtSpread(noWake.cpuPerNet)}`, '—', null]);
-  }
-  // The service-worker thread alone (lib/proc.mjs serviceWorkerThreads): where our code runs.
-  const lensWorker = workerThread(chromium.batches, 'lens', 'floor');
-  const noiseWorker = workerThread(chromium.batches, 'floor-b', 'floor');
-  results.sections.captureChromium.workerThread = { lensFloor: lensWorker, noise: noiseWorker };
-  table.push(['Chromium CORS Lens / floor, service-worker thread CPU ÷ net', fmtSpread(lensWorker.ratio), '—', null]);
-  if (baseline) {
-    const oldNew = workerThread(chromium.batches, 'lens', 'lens-old');
-    results.sections.captureChromium.workerThread.lensOld = oldNew;
-    table.push([`Chromium CORS Lens ${baseline} / floor, CPU ÷ network-service CPU`, fmtSpread(pairedRatios(chromium.batches, 'lens-old', 'floor').cpuPerNet), '—', null]);
-    table.push([`Chromium CORS Lens / CORS Lens ${baseline}, CPU ÷ network-service CPU`, fmtSpread(pairedRatios(chromium.batches, 'lens', 'lens-old').cpuPerNet), '—', null]);
-    table.push([`Chromium CORS Lens / CORS Lens ${baseline}, service-worker thread CPU ÷ net`, fmtSpread(oldNew.ratio), '—', null]);
-  }
-  table.push(['Chromium floor / none, page wall', fmtSpread(floorNone.wall), '—', null]);
-  table.push(['Chromium floor / none, CPU ÷ network-service CPU', fmtSpread(floorNone.cpuPerNet), '—', null]);
-  table.push(['Chromium noise: floor-b / floor, page wall', fmtSpread(noise.wall), '≈ 1', null]);
-  table.push(['Chromium noise: floor-b / floor, CPU ÷ network CPU', fmtSpread(noise.cpuPerNet), '≈ 1', null]);
-  table.push(['Chromium noise: floor-b / floor, service-worker thread CPU ÷ net', fmtSpread(noiseWorker.ratio), '≈ 1', null]);
-  if (chromium.wrongOutcomes > 0) table.push(['Chromium batches with unexpected outcomes', String(chromium.wrongOutcomes), '0', false]);
   if (!flag('no-firefox')) {
     const firefox = await runCaptureFor(
       'firefox',
@@ -226,8 +228,9 @@ if (only.includes('capture')) {
         { name: 'floor', ext: resolve(ROOT, 'bench/floor-extension') },
         { name: 'floor-b', ext: resolve(ROOT, 'bench/floor-extension') },
         { name: 'lens', ext: /** @type {string} */ (firefoxDir) },
+        ...(baseline ? [{ name: 'lens-old', ext: (await buildCommit(baseline, 'firefox')).dir }] : []),
       ],
-      { rounds, minRounds: quick ? 1 : 2, budgetMs: quick ? 60_000 : 90_000, warmupCalls: 200, log, fresh },
+      { rounds, minRounds: quick ? 1 : 2, budgetMs: budgetS !== undefined ? budgetS * 1000 : quick ? 60_000 : 90_000, warmupCalls: 200, log, fresh },
     );
     const ffLens = pairedRatios(firefox.batches, 'lens', 'floor');
     const ffNoise = pairedRatios(firefox.batches, 'floor-b', 'floor');
@@ -236,6 +239,10 @@ if (only.includes('capture')) {
     table.push(['Firefox CORS Lens / floor, browser CPU', fmtSpread(ffLens.cpu), '(≤ 1.02)', ffLens.cpu.median <= 1.02]);
     table.push(['Firefox noise: floor-b / floor, page wall', fmtSpread(ffNoise.wall), '≈ 1', null]);
     table.push(['Firefox noise: floor-b / floor, browser CPU', fmtSpread(ffNoise.cpu), '≈ 1', null]);
+    if (baseline) {
+      table.push([`Firefox CORS Lens ${baseline} / floor, browser CPU`, fmtSpread(pairedRatios(firefox.batches, 'lens-old', 'floor').cpu), '—', null]);
+      table.push([`Firefox CORS Lens / CORS Lens ${baseline}, browser CPU`, fmtSpread(pairedRatios(firefox.batches, 'lens', 'lens-old').cpu), '—', null]);
+    }
     if (firefox.wrongOutcomes > 0) table.push(['Firefox batches with unexpected outcomes', String(firefox.wrongOutcomes), '0', false]);
   }
 }
